@@ -1,0 +1,94 @@
+"use client";
+
+import Link from "next/link";
+import { useEffect, useRef, useState } from "react";
+import { useStore } from "zustand";
+import { BoardSession } from "@/lib/client/board-session";
+import { clientId, rememberName, rememberedName } from "@/lib/client/identity";
+import { sessionStore } from "@/lib/client/session-store";
+import { getSocket } from "@/lib/client/socket";
+import { useConnection } from "@/lib/client/use-connection";
+import { displayNameSchema } from "@/lib/protocol";
+import { ColorCircle } from "./ColorCircle";
+import { ConnectionStatus } from "./ConnectionStatus";
+import { NameForm } from "./NameForm";
+import { Notices } from "./Notices";
+import { PeoplePanel } from "./PeoplePanel";
+import { ShareLink } from "./ShareLink";
+
+interface Props {
+  boardId: string;
+  nameFromUrl: string | null;
+}
+
+/** A name that may be used, or the reason it may not. */
+function checkName(raw: string): { name: string } | { error: string } {
+  const parsed = displayNameSchema.safeParse(raw);
+  return parsed.success ? { name: parsed.data } : { error: parsed.error.issues[0]?.message ?? "Not a valid name." };
+}
+
+export function BoardPage({ boardId, nameFromUrl }: Props) {
+  useConnection();
+  const { phase, joinError } = useStore(sessionStore);
+  // Each submit is a new attempt, even with the same name (it may have been freed meanwhile).
+  const fromUrl = nameFromUrl === null ? null : checkName(nameFromUrl);
+  const [attempt, setAttempt] = useState(() => (fromUrl && "name" in fromUrl ? { name: fromUrl.name, n: 0 } : null));
+  const [nameError, setNameError] = useState(() => (fromUrl && "error" in fromUrl ? fromUrl.error : null));
+  const [suggestion, setSuggestion] = useState(nameFromUrl ?? "");
+  const session = useRef<BoardSession | null>(null);
+
+  useEffect(() => {
+    if (nameFromUrl === null) setSuggestion(rememberedName());
+  }, [nameFromUrl]);
+
+  useEffect(() => {
+    if (!attempt) return;
+    rememberName(attempt.name);
+    const s = new BoardSession(getSocket(), boardId, attempt.name, clientId());
+    session.current = s;
+    s.start();
+    return () => {
+      s.stop();
+      session.current = null;
+    };
+  }, [boardId, attempt]);
+
+  const submit = (raw: string) => {
+    const checked = checkName(raw);
+    if ("error" in checked) {
+      setNameError(checked.error);
+      return;
+    }
+    setNameError(null);
+    setSuggestion(checked.name);
+    setAttempt((a) => ({ name: checked.name, n: (a?.n ?? 0) + 1 }));
+  };
+
+  const choosing = !attempt || phase === "refused";
+  return (
+    <div className="board-page">
+      <header className="topbar">
+        <Link href="/" className="brand">
+          Scribble
+        </Link>
+        <ShareLink boardId={boardId} />
+        <ConnectionStatus />
+      </header>
+      {choosing ? (
+        <NameForm initial={suggestion} error={nameError ?? joinError} onSubmit={submit} />
+      ) : phase === "joining" ? (
+        <p className="joining" data-testid="joining">
+          Joining board…
+        </p>
+      ) : (
+        <main className="board-layout">
+          <ColorCircle setColor={(c) => session.current?.setColor(c)} />
+          <aside className="sidebar">
+            <PeoplePanel />
+            <Notices />
+          </aside>
+        </main>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+"use client";
+
+import { useStore } from "zustand";
+import { boardStore, displayedColor } from "@/lib/client/board-store";
+import { CIRCLE_PALETTE } from "@/lib/client/palette";
+import type { Color } from "@/lib/protocol";
+
+export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
+  const color = useStore(boardStore, displayedColor);
+  const pending = useStore(boardStore, (s) => s.pending.length > 0);
+  return (
+    <section className="circle-stage" aria-label="Shared colour circle">
+      <div
+        className="circle"
+        data-testid="color-circle"
+        data-color={color}
+        data-pending={pending ? "true" : "false"}
+        style={{ backgroundColor: color }}
+        role="img"
+        aria-label={`Circle coloured ${CIRCLE_PALETTE.find((p) => p.color === color)?.name ?? color}`}
+      />
+      <div className="palette" role="group" aria-label="Recolour the circle">
+        {CIRCLE_PALETTE.map((p) => (
+          <button
+            key={p.color}
+            className="swatch"
+            data-testid="color-swatch"
+            data-color={p.color}
+            aria-pressed={p.color === color}
+            title={p.name}
+            aria-label={p.name}
+            style={{ backgroundColor: p.color }}
+            onClick={() => setColor(p.color)}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,30 @@
+"use client";
+
+import { useStore } from "zustand";
+import { presenceStore } from "@/lib/client/presence-store";
+
+export function PeoplePanel() {
+  const users = useStore(presenceStore, (s) => s.users);
+  const self = useStore(presenceStore, (s) => s.self);
+  return (
+    <section className="card people" aria-label="People on this board">
+      <h2 data-testid="presence-count" data-count={users.length}>
+        {users.length === 1 ? "1 connected" : `${users.length} connected`}
+      </h2>
+      <ul data-testid="user-list">
+        {users.map((u) => {
+          const isSelf = u.id === self?.id;
+          return (
+            <li key={u.id} data-testid="user-item" data-name={u.name} data-self={isSelf ? "true" : "false"}>
+              <span className="avatar" style={{ backgroundColor: u.color }} aria-hidden>
+                {u.name.slice(0, 1).toUpperCase()}
+              </span>
+              <span className="people__name">{u.name}</span>
+              {isSelf && <span className="badge">you</span>}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

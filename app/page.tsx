@@ -1,0 +1,5 @@
+import { Lobby } from "./_components/Lobby";
+
+export default function LobbyPage() {
+  return <Lobby />;
+}

@@ -1,0 +1,81 @@
+import type { Color, User } from "../protocol";
+import { pickPersonColor } from "./colors";
+
+export interface RosterJoin {
+  user: User;
+  /** The person was not on the board before this tab. */
+  isNew: boolean;
+}
+
+interface Member {
+  user: User;
+  clientId: string;
+  sockets: Set<string>;
+}
+
+/**
+ * Who is on one board. A person is a name held by one browser (its clientId); the same browser
+ * may hold it from several tabs (sockets). Names compare case-insensitively, so "Ada" and "ada"
+ * cannot both be on a board. Pure: ids come from the caller.
+ */
+export class Roster {
+  private readonly byName = new Map<string, Member>();
+  private readonly bySocket = new Map<string, Member>();
+
+  /** Whether this browser may take the name: nobody holds it, or this browser already does. */
+  isAvailable(name: string, clientId: string): boolean {
+    const holder = this.byName.get(nameKey(name));
+    return !holder || holder.clientId === clientId;
+  }
+
+  /** Adds a tab under a name; the caller checks `isAvailable` first and removes the tab's old place. */
+  join(args: { socketId: string; clientId: string; name: string; newUserId: () => string }): RosterJoin {
+    if (!this.isAvailable(args.name, args.clientId)) throw new Error(`name "${args.name}" is taken`);
+    if (this.bySocket.has(args.socketId)) throw new Error(`socket ${args.socketId} is on the board already`);
+    const existing = this.byName.get(nameKey(args.name));
+    if (existing) {
+      existing.sockets.add(args.socketId);
+      this.bySocket.set(args.socketId, existing);
+      return { user: existing.user, isNew: false };
+    }
+    const member: Member = {
+      user: { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()) },
+      clientId: args.clientId,
+      sockets: new Set([args.socketId]),
+    };
+    this.byName.set(nameKey(args.name), member);
+    this.bySocket.set(args.socketId, member);
+    return { user: member.user, isNew: true };
+  }
+
+  /** Removes one tab; returns the person when that was their last tab on the board. */
+  leave(socketId: string): User | undefined {
+    const member = this.bySocket.get(socketId);
+    if (!member) return undefined;
+    this.bySocket.delete(socketId);
+    member.sockets.delete(socketId);
+    if (member.sockets.size > 0) return undefined;
+    this.byName.delete(nameKey(member.user.name));
+    return member.user;
+  }
+
+  userOf(socketId: string): User | undefined {
+    return this.bySocket.get(socketId)?.user;
+  }
+
+  users(): User[] {
+    return [...this.byName.values()].map((m) => m.user);
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  private colors(): Set<Color> {
+    return new Set([...this.byName.values()].map((m) => m.user.color));
+  }
+}
+
+function nameKey(name: string): string {
+  return name.normalize("NFKC").toLocaleLowerCase("en");
+}

@@ -1,0 +1,19 @@
+import { createStore } from "zustand/vanilla";
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline";
+
+export interface ConnectionStore {
+  state: ConnectionState;
+  transport: string | null;
+  /** Round-trip time of the last ack ping, in ms. */
+  rttMs: number | null;
+  /** Why we are not connected, in words for people. */
+  detail: string | null;
+}
+
+export const connectionStore = createStore<ConnectionStore>(() => ({
+  state: "connecting",
+  transport: null,
+  rttMs: null,
+  detail: null,
+}));

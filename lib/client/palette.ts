@@ -1,0 +1,15 @@
+import type { Color } from "../protocol";
+
+/** The circle's swatches, each with a name for screen readers and tooltips. */
+export const CIRCLE_PALETTE: readonly { color: Color; name: string }[] = [
+  { color: "#ef4444", name: "Red" },
+  { color: "#f97316", name: "Orange" },
+  { color: "#eab308", name: "Yellow" },
+  { color: "#22c55e", name: "Green" },
+  { color: "#14b8a6", name: "Teal" },
+  { color: "#3b82f6", name: "Blue" },
+  { color: "#6366f1", name: "Indigo" },
+  { color: "#a855f7", name: "Purple" },
+  { color: "#ec4899", name: "Pink" },
+  { color: "#1f2937", name: "Charcoal" },
+];

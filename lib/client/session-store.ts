@@ -1,0 +1,11 @@
+import { createStore } from "zustand/vanilla";
+
+export type JoinPhase = "joining" | "refused" | "joined";
+
+export interface SessionStore {
+  phase: JoinPhase;
+  /** Why the last join was refused (a taken name, say), shown beside the name field. */
+  joinError: string | null;
+}
+
+export const sessionStore = createStore<SessionStore>(() => ({ phase: "joining", joinError: null }));

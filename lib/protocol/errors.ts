@@ -1,0 +1,16 @@
+/** Every refusal the server can answer with. Clients branch on `code`; `message` is for people. */
+export const ERROR_CODES = [
+  "INVALID_PAYLOAD",
+  "NAME_TAKEN",
+  "NOT_JOINED",
+  "INTERNAL",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError };

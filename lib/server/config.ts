@@ -1,0 +1,47 @@
+import { LOG_LEVELS, type LogLevel } from "./log";
+
+export interface Config {
+  port: number;
+  host: string;
+  dev: boolean;
+  logLevel: LogLevel;
+  /** Socket.IO heartbeat: a silent (crashed) tab is dropped after about interval + timeout. */
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  maxHttpBufferSize: number;
+  /** The lobby's board list is sent at most once per this many ms. */
+  lobbyThrottleMs: number;
+  /** How long a graceful shutdown may take before the remaining connections are cut. */
+  shutdownGraceMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the configuration from the environment; every setting has an embedded default. */
+export function loadConfig(env: Env = process.env, argv: readonly string[] = process.argv): Config {
+  const logLevel = (env.LOG_LEVEL ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${env.LOG_LEVEL}"`);
+  }
+  return {
+    port: int(env, "PORT", 3000, 0, 65535),
+    host: env.HOST || "localhost",
+    dev: argv.includes("--dev"),
+    logLevel,
+    pingIntervalMs: int(env, "PING_INTERVAL_MS", 10_000, 100, 600_000),
+    pingTimeoutMs: int(env, "PING_TIMEOUT_MS", 5_000, 100, 600_000),
+    maxHttpBufferSize: int(env, "MAX_HTTP_BUFFER_SIZE", 1_000_000, 1_024, 100_000_000),
+    lobbyThrottleMs: int(env, "LOBBY_THROTTLE_MS", 250, 0, 60_000),
+    shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 4_000, 0, 60_000),
+  };
+}
+
+function int(env: Env, key: string, fallback: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${key} must be an integer from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}

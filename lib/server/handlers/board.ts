@@ -1,0 +1,51 @@
+import { circleSetSchema, joinRequestSchema } from "../../protocol";
+import type { Left } from "../board-service";
+import { bind } from "../bind";
+import { boardRoom, type Context, type ScribbleSocket } from "../types";
+
+export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
+  const { boards, io, lobby, log } = ctx;
+
+  const announceLeave = (left: Left | undefined) => {
+    if (!left) return;
+    socket.leave(boardRoom(left.boardId));
+    if (left.user) {
+      io.to(boardRoom(left.boardId)).emit("presence:left", left.user.id);
+      log.info("left", { board: left.boardId, user: left.user.name });
+    }
+    lobby.changed();
+  };
+
+  bind(ctx, socket, "board:join", joinRequestSchema, (req) => {
+    const res = boards.join(socket.id, req);
+    if (!res.ok) return res;
+    announceLeave(res.left);
+    const room = boardRoom(res.boardId);
+    socket.join(room);
+    socket.data.boardId = res.boardId;
+    socket.data.userId = res.snapshot.self.id;
+    if (res.announce) {
+      socket.broadcast.to(room).emit("presence:joined", res.snapshot.self);
+      log.info("joined", { board: res.boardId, user: res.snapshot.self.name });
+    }
+    lobby.changed();
+    return { ok: true, ...res.snapshot };
+  });
+
+  bind(ctx, socket, "board:leave", null, () => {
+    announceLeave(boards.leave(socket.id));
+    socket.data.boardId = undefined;
+    socket.data.userId = undefined;
+  });
+
+  bind(ctx, socket, "circle:set", circleSetSchema, (req) => {
+    const res = boards.setCircle(socket.id, req);
+    if (!res.ok) return res;
+    if (res.change) socket.broadcast.to(boardRoom(res.boardId)).emit("circle:changed", res.change);
+    return { ok: true, seq: res.seq };
+  });
+
+  // `disconnecting`, not `disconnect`: the socket still knows its rooms, and the others hear of
+  // the leave before any reconnect of the same tab can join again.
+  socket.on("disconnecting", () => announceLeave(boards.leave(socket.id)));
+}

@@ -1,0 +1,53 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import { BoardService } from "./board-service";
+import type { Config } from "./config";
+import { registerBoardHandlers } from "./handlers/board";
+import { registerLobbyHandlers } from "./handlers/lobby";
+import { registerPingHandler } from "./handlers/ping";
+import { Lobby } from "./lobby";
+import type { Logger } from "./log";
+import type { Context, ScribbleServer } from "./types";
+
+export const SOCKET_PATH = "/socket.io/";
+
+export interface SocketServer {
+  io: ScribbleServer;
+  boards: BoardService;
+  /** Tells every client the server is going away, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Builds the Socket.IO server and the board service on an existing HTTP server. */
+export function createSocketServer(httpServer: HttpServer, config: Config, log: Logger): SocketServer {
+  const io: ScribbleServer = new Server(httpServer, {
+    path: SOCKET_PATH,
+    serveClient: false,
+    pingInterval: config.pingIntervalMs,
+    pingTimeout: config.pingTimeoutMs,
+    maxHttpBufferSize: config.maxHttpBufferSize,
+    // Other upgrade requests (Next's hot reload in dev) are handed on by the caller, not cut.
+    destroyUpgrade: false,
+  });
+  const boards = new BoardService();
+  const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
+  const ctx: Context = { io, config, log, boards, lobby };
+
+  io.on("connection", (socket) => {
+    log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
+    registerPingHandler(ctx, socket);
+    registerLobbyHandlers(ctx, socket);
+    registerBoardHandlers(ctx, socket);
+    socket.on("disconnect", (reason) => log.debug("disconnected", { socket: socket.id, reason }));
+  });
+
+  return {
+    io,
+    boards,
+    async close() {
+      lobby.close();
+      io.emit("server:shutdown");
+      await io.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { Server, Socket } from "socket.io";
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol";
+import type { BoardService } from "./board-service";
+import type { Config } from "./config";
+import type { Lobby } from "./lobby";
+import type { Logger } from "./log";
+
+export type ScribbleServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ScribbleSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** What every handler may use: built once by `createSocketServer`. */
+export interface Context {
+  io: ScribbleServer;
+  config: Config;
+  log: Logger;
+  boards: BoardService;
+  lobby: Lobby;
+}
+
+export const boardRoom = (boardId: string) => `board:${boardId}`;
+export const LOBBY_ROOM = "lobby";

@@ -1,0 +1,48 @@
+import { createServer } from "node:http";
+import { loadConfig } from "./lib/server/config";
+import { createLogger } from "./lib/server/log";
+import { handleShutdownSignals } from "./lib/server/shutdown";
+import { createSocketServer, SOCKET_PATH } from "./lib/server/socket-server";
+
+const config = loadConfig();
+const log = createLogger(config.logLevel);
+
+// React and Next pick their production or development build from NODE_ENV when first loaded,
+// so it is set before `next` is imported (`npm start` must not depend on the shell setting it).
+Object.assign(process.env, { NODE_ENV: process.env.NODE_ENV ?? (config.dev ? "development" : "production") });
+const { default: next } = await import("next");
+
+const app = next({ dev: config.dev, hostname: config.host, port: config.port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const httpServer = createServer((req, res) => void handle(req, res));
+const sockets = createSocketServer(httpServer, config, log);
+
+// Socket.IO answers its own upgrades; every other one is Next's (hot reload in dev) or nobody's.
+const nextUpgrade = app.getUpgradeHandler();
+httpServer.on("upgrade", (req, socket, head) => {
+  if (req.url?.startsWith(SOCKET_PATH)) return;
+  if (config.dev) void nextUpgrade(req, socket, head);
+  else socket.destroy();
+});
+
+handleShutdownSignals({
+  httpServer,
+  log,
+  graceMs: config.shutdownGraceMs,
+  closeApp: async () => {
+    await sockets.close();
+    await app.close();
+  },
+});
+
+httpServer.once("error", (err) => {
+  log.error(`cannot listen on ${config.host}:${config.port}: ${err.message}`);
+  process.exit(1);
+});
+httpServer.listen(config.port, config.host, () => {
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  log.info(`Scribble ready on http://${config.host}:${port} (${config.dev ? "development" : "production"})`);
+});
