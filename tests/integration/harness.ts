@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { io } from "socket.io-client";
+import { afterEach, beforeEach } from "vitest";
 import type { ClientSocket } from "@/lib/client/socket";
 import type { JoinSnapshot, ServerToClientEvents } from "@/lib/protocol";
 import { loadConfig, type Config } from "@/lib/server/config";
@@ -51,6 +52,25 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
   };
 }
 
+/**
+ * A fresh server for every test of the calling file, closed after it, so that no state leaks
+ * between tests. Call at the top of a file; the getter gives the current test's server.
+ */
+export function useServer(overrides: Partial<Config> = {}): () => TestServer {
+  let server: TestServer | undefined;
+  beforeEach(async () => {
+    server = await startServer(overrides);
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return () => {
+    if (!server) throw new Error("useServer(): no server outside a test");
+    return server;
+  };
+}
+
 let clientCounter = 0;
 /** A client id like the browser's: one per simulated browser. */
 export const newClientId = () => `test-client-${++clientCounter}-${Math.random().toString(36).slice(2, 10)}`;
@@ -97,4 +117,26 @@ export function record<E extends keyof ServerToClientEvents>(socket: ClientSocke
 export async function barrier(socket: ClientSocket): Promise<void> {
   const res = await socket.emitWithAck("ping");
   if (!res.ok) throw new Error("ping refused");
+}
+
+/**
+ * Emits without the typed contract, for payloads a well-behaved client could never send. With no
+ * ack callback, so refusals come back as an `error` event.
+ */
+export function emitRaw(socket: ClientSocket, event: string, ...args: unknown[]): void {
+  (socket.emit as (ev: string, ...a: unknown[]) => void)(event, ...args);
+}
+
+/** As `emitRaw`, with an ack; the answer is whatever the server acked. */
+export function emitRawWithAck(socket: ClientSocket, event: string, ...args: unknown[]): Promise<unknown> {
+  return (socket.emitWithAck as (ev: string, ...a: unknown[]) => Promise<unknown>)(event, ...args);
+}
+
+/**
+ * What a newcomer sees of a board: a fresh client joins under a fresh name and hands back its
+ * snapshot. The way to check the server's state through the protocol rather than its internals.
+ */
+export async function lateJoiner(server: TestServer, boardId: string): Promise<JoinSnapshot> {
+  const socket = await server.connect();
+  return join(socket, boardId, `Late ${++clientCounter}`);
 }

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { PERSON_COLORS } from "@/lib/board";
+import { barrier, join, newClientId, next, record, useServer } from "./harness";
+
+const server = useServer();
+
+describe("joining a board", () => {
+  it("answers with the joiner, everyone on the board, the circle and the seq", async () => {
+    const [a, b] = await Promise.all([server().connect(), server().connect()]);
+    const ada = await join(a, "room-1", "Ada");
+
+    const bob = await join(b, "room-1", "  Bob  ");
+
+    expect(ada.self).toEqual({ id: expect.any(String), name: "Ada", color: PERSON_COLORS[0] });
+    expect(bob.self).toEqual({ id: expect.any(String), name: "Bob", color: PERSON_COLORS[1] });
+    expect(bob.self.id).not.toBe(ada.self.id);
+    expect(bob.users).toEqual(expect.arrayContaining([ada.self, bob.self]));
+    expect(bob.users).toHaveLength(2);
+    expect(server().sockets.boards.boardOf(b.id!)).toBe("room-1");
+  });
+
+  it("refuses a name another browser holds on the board, in any case, and changes nothing", async () => {
+    const [a, b] = await Promise.all([server().connect(), server().connect()]);
+    const ada = await join(a, "room-1", "Ada");
+    const toA = record(a, "presence:joined");
+
+    const res = await b.emitWithAck("board:join", { boardId: "room-1", name: "ada", clientId: newClientId() });
+
+    expect(res).toEqual({ ok: false, error: { code: "NAME_TAKEN", message: expect.stringContaining("ada") } });
+    await barrier(a);
+    expect(toA).toEqual([]);
+    expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 1 }]);
+    expect(server().sockets.boards.boardOf(b.id!)).toBeUndefined();
+    // The refused socket is not on the board: it may not change anything there.
+    expect(await b.emitWithAck("circle:set", { opId: "op-1", color: "#ff0000" })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_JOINED" },
+    });
+    const late = await join(await server().connect(), "room-1", "Cy");
+    expect(late.users.map((u) => u.name).sort()).toEqual(["Ada", "Cy"]);
+    expect(late.users).toContainEqual(ada.self);
+  });
+
+  it("lets the same name on another board", async () => {
+    const [a, b] = await Promise.all([server().connect(), server().connect()]);
+    await join(a, "room-1", "Ada");
+    const other = await join(b, "room-2", "Ada");
+    expect(other.self.name).toBe("Ada");
+  });
+
+  it("lets a second tab of the same browser take the same name, as the same person counted once", async () => {
+    const [tab1, tab2, observer] = await Promise.all([server().connect(), server().connect(), server().connect()]);
+    const clientId = newClientId();
+    await join(observer, "room-1", "Bob");
+    const first = await join(tab1, "room-1", "Ada", clientId);
+    const joined = record(observer, "presence:joined");
+
+    const second = await join(tab2, "room-1", "ada", clientId);
+
+    expect(second.self).toEqual(first.self);
+    expect(second.users.filter((u) => u.id === first.self.id)).toHaveLength(1);
+    expect(second.users).toHaveLength(2);
+    await barrier(observer);
+    expect(joined).toEqual([]);
+    expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 2 }]);
+    const lobby = await observer.emitWithAck("lobby:watch");
+    expect(lobby).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 2 }] });
+  });
+
+  it("treats joining the same board again under the same name as a no-op", async () => {
+    const [a, b] = await Promise.all([server().connect(), server().connect()]);
+    const clientId = newClientId();
+    const first = await join(a, "room-1", "Ada", clientId);
+    await join(b, "room-1", "Bob");
+    const joined = record(b, "presence:joined");
+    const left = record(b, "presence:left");
+
+    const again = await join(a, "room-1", "Ada", clientId);
+
+    expect(again.self).toEqual(first.self);
+    await barrier(b);
+    expect(joined).toEqual([]);
+    expect(left).toEqual([]);
+    expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 2 }]);
+  });
+
+  it("moves a socket that joins another board: the old board hears it leave and sends it nothing more", async () => {
+    const [a, b] = await Promise.all([server().connect(), server().connect()]);
+    const ada = await join(a, "room-1", "Ada");
+    await join(b, "room-1", "Bob");
+    const left = next(b, "presence:left");
+
+    await join(a, "room-2", "Ada");
+
+    expect(await left).toBe(ada.self.id);
+    expect(server().sockets.boards.activeBoards()).toEqual([
+      { boardId: "room-1", count: 1 },
+      { boardId: "room-2", count: 1 },
+    ]);
+    const toA = record(a, "circle:changed");
+    await b.emitWithAck("circle:set", { opId: "op-1", color: "#ff0000" });
+    await barrier(a);
+    expect(toA).toEqual([]);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "@/lib/server/config";
+
+describe("loadConfig", () => {
+  it("has a default for every setting", () => {
+    expect(loadConfig({}, [])).toEqual({
+      port: 3000,
+      host: "localhost",
+      dev: false,
+      logLevel: "info",
+      pingIntervalMs: 10_000,
+      pingTimeoutMs: 5_000,
+      maxHttpBufferSize: 1_000_000,
+      lobbyThrottleMs: 250,
+      shutdownGraceMs: 4_000,
+    });
+  });
+
+  it("treats empty values as unset", () => {
+    const config = loadConfig({ PORT: "", HOST: "" }, []);
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe("localhost");
+  });
+
+  it("reads PORT and HOST", () => {
+    expect(loadConfig({ PORT: "8080", HOST: "0.0.0.0" }, [])).toMatchObject({ port: 8080, host: "0.0.0.0" });
+    expect(loadConfig({ PORT: "0" }, []).port).toBe(0);
+    expect(loadConfig({ PORT: "65535" }, []).port).toBe(65535);
+  });
+
+  it.each(["abc", "70000", "65536", "-1", "80.5"])("refuses PORT=%j, naming the setting and the range", (port) => {
+    expect(() => loadConfig({ PORT: port }, [])).toThrow(`PORT must be an integer from 0 to 65535, not "${port}"`);
+  });
+
+  it("checks the other numeric settings against their ranges", () => {
+    expect(loadConfig({ LOBBY_THROTTLE_MS: "0" }, []).lobbyThrottleMs).toBe(0);
+    expect(() => loadConfig({ PING_INTERVAL_MS: "50" }, [])).toThrow(/PING_INTERVAL_MS must be an integer from 100/);
+  });
+
+  it.each(["silent", "error", "warn", "info", "debug"] as const)("accepts LOG_LEVEL=%s", (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }, []).logLevel).toBe(level);
+  });
+
+  it.each(["verbose", "INFO", "trace"])("refuses LOG_LEVEL=%j, listing the allowed levels", (level) => {
+    expect(() => loadConfig({ LOG_LEVEL: level }, [])).toThrow(
+      `LOG_LEVEL must be one of silent, error, warn, info, debug, not "${level}"`,
+    );
+  });
+
+  it("turns on development mode with --dev only", () => {
+    expect(loadConfig({}, ["node", "server.ts", "--dev"]).dev).toBe(true);
+    expect(loadConfig({}, ["node", "server.ts"]).dev).toBe(false);
+    expect(loadConfig({}, ["node", "server.ts", "--development"]).dev).toBe(false);
+  });
+});
