@@ -2,3 +2,4 @@ export * from "./errors";
 export * from "./events";
 export * from "./limits";
 export * from "./schemas";
+export * from "./ops";

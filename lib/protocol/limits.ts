@@ -5,7 +5,24 @@ export const LIMITS = {
   clientIdMinLength: 8,
   clientIdMaxLength: 64,
   opIdMaxLength: 64,
+  /** Points in one stroke; a longer line is continued as a new stroke by the client. */
+  strokePointsMax: 2_000,
+  /** Strokes a board keeps, erased ones included (they can be restored). */
+  boardStrokesMax: 20_000,
+  /** Ids in one erase or restore. */
+  strokeIdsMax: 5_000,
+  strokeWidthMin: 1,
+  strokeWidthMax: 64,
 } as const;
+
+/**
+ * The fixed logical page every board is drawn on, in board units. Tabs letterbox it into their
+ * window, so any window size shows the same picture and a resize changes no coordinate.
+ */
+export const PAGE = { width: 1600, height: 1000 } as const;
+
+/** The stroke widths the toolbar offers, in board units. */
+export const STROKE_WIDTHS = [2, 5, 10, 20] as const;
 
 /** Letters, digits, `_` and `-` only: a board id is a URL segment and a room name, never a path. */
 export const BOARD_ID_PATTERN = /^[A-Za-z0-9_-]+$/;

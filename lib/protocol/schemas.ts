@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { BOARD_ID_PATTERN, COLOR_PATTERN, LIMITS } from "./limits";
+import { BOARD_ID_PATTERN, COLOR_PATTERN, LIMITS, PAGE } from "./limits";
+import { TOOLS } from "./ops";
 
 /** Runtime schemas for every inbound payload; the server parses with these at the boundary. */
 
@@ -14,8 +15,9 @@ export const displayNameSchema = z
   .trim()
   .min(1, "name is empty")
   .max(LIMITS.nameMaxLength, `name is longer than ${LIMITS.nameMaxLength} characters`)
-  // Control characters would let a name forge lines in logs and lists.
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, "name holds control characters");
+  // Control and direction-override characters would let a name forge or reorder what lists and
+  // logs show; joiners (U+200C, U+200D) stay allowed, emoji sequences and many scripts need them.
+  .regex(/^[^\p{Cc}\u200B\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]+$/u, "name holds control characters");
 
 export const colorSchema = z
   .string()
@@ -45,3 +47,55 @@ export const circleSetSchema = z.strictObject({
 
 export type JoinRequest = z.input<typeof joinRequestSchema>;
 export type CircleSetRequest = z.input<typeof circleSetSchema>;
+
+const strokeIdSchema = tokenSchema("stroke id", 1, LIMITS.opIdMaxLength);
+
+/** `[x, y, pressure]` triples on the page: finite, inside it, pressure in 0..1. */
+const pointsSchema = z
+  .array(z.number().finite("points must be finite numbers"))
+  .min(3, "a stroke needs at least one point")
+  .max(LIMITS.strokePointsMax * 3, `a stroke may have at most ${LIMITS.strokePointsMax} points`)
+  .superRefine((points, ctx) => {
+    if (points.length % 3 !== 0) {
+      ctx.addIssue({ code: "custom", message: "points must be [x, y, pressure] triples" });
+      return;
+    }
+    for (let i = 0; i < points.length; i += 3) {
+      const x = points[i]!;
+      const y = points[i + 1]!;
+      const p = points[i + 2]!;
+      if (x < 0 || x > PAGE.width || y < 0 || y > PAGE.height || p < 0 || p > 1) {
+        ctx.addIssue({ code: "custom", message: `point ${i / 3} is off the ${PAGE.width}x${PAGE.height} page or its pressure is not in 0..1` });
+        return;
+      }
+    }
+  });
+
+export const strokeInputSchema = z.strictObject({
+  id: strokeIdSchema,
+  color: colorSchema,
+  width: z
+    .number()
+    .finite()
+    .min(LIMITS.strokeWidthMin, `width is below ${LIMITS.strokeWidthMin}`)
+    .max(LIMITS.strokeWidthMax, `width is above ${LIMITS.strokeWidthMax}`),
+  tool: z.enum(TOOLS),
+  simulatePressure: z.boolean(),
+  points: pointsSchema,
+});
+
+const strokeIdsSchema = z
+  .array(strokeIdSchema)
+  .min(1, "name at least one stroke")
+  .max(LIMITS.strokeIdsMax, `at most ${LIMITS.strokeIdsMax} strokes at once`);
+
+export const opRequestSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("circle:set"), opId: opIdSchema, color: colorSchema }),
+  z.strictObject({ type: z.literal("stroke:add"), opId: opIdSchema, stroke: strokeInputSchema }),
+  z.strictObject({ type: z.literal("stroke:erase"), opId: opIdSchema, strokeIds: strokeIdsSchema }),
+  z.strictObject({ type: z.literal("stroke:restore"), opId: opIdSchema, strokeIds: strokeIdsSchema }),
+  z.strictObject({ type: z.literal("board:clear"), opId: opIdSchema }),
+]);
+
+/** Previews are never kept, but they are relayed, so they are held to the same shape as strokes. */
+export const strokePreviewSchema = strokeInputSchema;

@@ -19,7 +19,7 @@ type Env = Record<string, string | undefined>;
 
 /** Reads the configuration from the environment; every setting has an embedded default. */
 export function loadConfig(env: Env = process.env, argv: readonly string[] = process.argv): Config {
-  const logLevel = (env.LOG_LEVEL ?? "info") as LogLevel;
+  const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${env.LOG_LEVEL}"`);
   }
@@ -40,7 +40,7 @@ function int(env: Env, key: string, fallback: number, min: number, max: number):
   const raw = env[key];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
     throw new Error(`${key} must be an integer from ${min} to ${max}, not "${raw}"`);
   }
   return value;

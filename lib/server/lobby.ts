@@ -7,6 +7,7 @@ import { LOBBY_ROOM, type ScribbleServer } from "./types";
  */
 export class Lobby {
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly io: ScribbleServer,
@@ -15,7 +16,7 @@ export class Lobby {
   ) {}
 
   changed(): void {
-    if (this.timer) return;
+    if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.io.to(LOBBY_ROOM).emit("lobby:boards", this.boards.activeBoards());
@@ -23,6 +24,7 @@ export class Lobby {
   }
 
   close(): void {
+    this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
   }

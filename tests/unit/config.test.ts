@@ -17,9 +17,10 @@ describe("loadConfig", () => {
   });
 
   it("treats empty values as unset", () => {
-    const config = loadConfig({ PORT: "", HOST: "" }, []);
+    const config = loadConfig({ PORT: "", HOST: "", LOG_LEVEL: "" }, []);
     expect(config.port).toBe(3000);
     expect(config.host).toBe("localhost");
+    expect(config.logLevel).toBe("info");
   });
 
   it("reads PORT and HOST", () => {
@@ -28,7 +29,7 @@ describe("loadConfig", () => {
     expect(loadConfig({ PORT: "65535" }, []).port).toBe(65535);
   });
 
-  it.each(["abc", "70000", "65536", "-1", "80.5"])("refuses PORT=%j, naming the setting and the range", (port) => {
+  it.each(["abc", "70000", "65536", "-1", "80.5", "0x1F90", " 3000 ", "1e3"])("refuses PORT=%j, naming the setting and the range", (port) => {
     expect(() => loadConfig({ PORT: port }, [])).toThrow(`PORT must be an integer from 0 to 65535, not "${port}"`);
   });
 

@@ -50,6 +50,11 @@ describe("displayNameSchema", () => {
   it("accepts letters beyond ASCII", () => {
     expect(displayNameSchema.parse("Zoë Ōtani")).toBe("Zoë Ōtani");
   });
+
+  it("accepts the joiners that emoji sequences and some scripts need", () => {
+    expect(displayNameSchema.parse("👩\u200d💻 Dev")).toBe("👩\u200d💻 Dev");
+    expect(displayNameSchema.parse("می\u200cخواهم")).toBe("می\u200cخواهم");
+  });
 });
 
 describe("colorSchema", () => {
