@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { useStore } from "zustand";
 import { BoardSession } from "@/lib/client/board-session";
 import { clientId, rememberName, rememberedName } from "@/lib/client/identity";
@@ -9,12 +9,15 @@ import { sessionStore } from "@/lib/client/session-store";
 import { getSocket } from "@/lib/client/socket";
 import { useConnection } from "@/lib/client/use-connection";
 import { displayNameSchema } from "@/lib/protocol";
+import { BoardCanvas } from "./BoardCanvas";
 import { ColorCircle } from "./ColorCircle";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { NameForm } from "./NameForm";
 import { Notices } from "./Notices";
 import { PeoplePanel } from "./PeoplePanel";
+import { OpErrors } from "./OpErrors";
 import { ShareLink } from "./ShareLink";
+import { Toolbar } from "./Toolbar";
 
 interface Props {
   boardId: string;
@@ -35,7 +38,7 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
   const [attempt, setAttempt] = useState(() => (fromUrl && "name" in fromUrl ? { name: fromUrl.name, n: 0 } : null));
   const [nameError, setNameError] = useState(() => (fromUrl && "error" in fromUrl ? fromUrl.error : null));
   const [suggestion, setSuggestion] = useState(nameFromUrl ?? "");
-  const session = useRef<BoardSession | null>(null);
+  const [session, setSession] = useState<BoardSession | null>(null);
 
   useEffect(() => {
     if (nameFromUrl === null) setSuggestion(rememberedName());
@@ -45,11 +48,11 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
     if (!attempt) return;
     rememberName(attempt.name);
     const s = new BoardSession(getSocket(), boardId, attempt.name, clientId());
-    session.current = s;
     s.start();
+    setSession(s);
     return () => {
       s.stop();
-      session.current = null;
+      setSession(null);
     };
   }, [boardId, attempt]);
 
@@ -76,14 +79,19 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
       </header>
       {choosing ? (
         <NameForm initial={suggestion} error={nameError ?? joinError} onSubmit={submit} />
-      ) : phase === "joining" ? (
+      ) : phase === "joining" || !session ? (
         <p className="joining" data-testid="joining">
           Joining board…
         </p>
       ) : (
         <main className="board-layout">
-          <ColorCircle setColor={(c) => session.current?.setColor(c)} />
+          <section className="workspace">
+            <Toolbar session={session} boardId={boardId} />
+            <BoardCanvas session={session} />
+            <OpErrors />
+          </section>
           <aside className="sidebar">
+            <ColorCircle setColor={(c) => session.setColor(c)} />
             <PeoplePanel />
             <Notices />
           </aside>

@@ -1,13 +1,14 @@
 "use client";
 
 import { useStore } from "zustand";
-import { boardStore, displayedColor } from "@/lib/client/board-store";
+import { boardStore } from "@/lib/client/board-store";
+import { selectView } from "@/lib/client/board-view";
 import { CIRCLE_PALETTE } from "@/lib/client/palette";
 import type { Color } from "@/lib/protocol";
 
 export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
-  const color = useStore(boardStore, displayedColor);
-  const pending = useStore(boardStore, (s) => s.pending.length > 0);
+  const color = useStore(boardStore, (s) => selectView(s).circleColor);
+  const pending = useStore(boardStore, (s) => s.pending.some((op) => op.type === "circle:set"));
   return (
     <section className="circle-stage" aria-label="Shared colour circle">
       <div

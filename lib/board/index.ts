@@ -1,3 +1,5 @@
 export * from "./board";
 export * from "./colors";
+export * from "./geometry";
+export * from "./history";
 export * from "./roster";

@@ -1,20 +1,28 @@
 import { nanoid } from "nanoid";
-import type { Circle, Color, User } from "../protocol";
+import type { Action } from "../board";
+import type { AppliedOp, Color, JoinSnapshot, OpRequest, RemotePreview, StrokeChunk, StrokeInput, StrokePreview, User } from "../protocol";
 import { boardStore } from "./board-store";
+import { historyStore } from "./history-store";
+import { liveStore } from "./live-store";
 import { presenceStore } from "./presence-store";
 import { sessionStore } from "./session-store";
 import type { ClientSocket } from "./socket";
 
 const ACK_TIMEOUT_MS = 10_000;
 
+/** What to add to the undo history once the op is acked (a clear learns its strokes only then). */
+type Undoable = (applied: AppliedOp | undefined) => Omit<Action, "opId"> | null;
+
 /**
  * This tab's membership of one board: joins (and joins again after every reconnect, since the
  * server may have restarted), feeds server events into the stores, and sends own changes with
- * acks. Changes not acked yet are kept and sent again after the next join; the server applies
- * an opId once, so a resend never doubles anything.
+ * acks. Changes not acked yet stay pending and are sent again after the next join; the server
+ * applies an opId once, so a resend never doubles anything.
  */
 export class BoardSession {
   private stopped = false;
+  private readonly undoables = new Map<string, Undoable>();
+  private errorId = 0;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -25,10 +33,14 @@ export class BoardSession {
 
   start(): void {
     sessionStore.setState({ phase: "joining", joinError: null });
+    historyStore.getState().reset();
+    boardStore.setState({ pending: [] });
     this.socket.on("connect", this.join);
     this.socket.on("presence:joined", this.onJoined);
     this.socket.on("presence:left", this.onLeft);
-    this.socket.on("circle:changed", this.onCircle);
+    this.socket.on("op", this.onOp);
+    this.socket.on("board:strokes", this.onChunk);
+    this.socket.on("stroke:preview", this.onPreview);
     if (this.socket.connected) void this.join();
   }
 
@@ -37,15 +49,96 @@ export class BoardSession {
     this.socket.off("connect", this.join);
     this.socket.off("presence:joined", this.onJoined);
     this.socket.off("presence:left", this.onLeft);
-    this.socket.off("circle:changed", this.onCircle);
+    this.socket.off("op", this.onOp);
+    this.socket.off("board:strokes", this.onChunk);
+    this.socket.off("stroke:preview", this.onPreview);
     if (this.socket.connected) this.socket.emit("board:leave");
     sessionStore.setState({ phase: "joining", joinError: null });
+    liveStore.getState().clear();
   }
 
   setColor(color: Color): void {
+    this.send({ type: "circle:set", opId: nanoid(), color });
+  }
+
+  /** Sends the points of the stroke being drawn to the others; dropped when not connected. */
+  preview(preview: StrokePreview): void {
+    if (this.joined()) this.socket.volatile.emit("stroke:preview", preview);
+  }
+
+  addStroke(stroke: StrokeInput): void {
+    this.send({ type: "stroke:add", opId: nanoid(), stroke }, () => ({ undo: "erase", strokeIds: [stroke.id] }));
+  }
+
+  erase(strokeIds: string[]): void {
+    if (strokeIds.length === 0) return;
+    this.send({ type: "stroke:erase", opId: nanoid(), strokeIds }, () => ({ undo: "restore", strokeIds }));
+  }
+
+  clear(): void {
+    this.send({ type: "board:clear", opId: nanoid() }, (applied) =>
+      applied?.op.type === "board:clear" && applied.op.strokeIds.length > 0
+        ? { undo: "restore", strokeIds: applied.op.strokeIds }
+        : null,
+    );
+  }
+
+  undo(): void {
+    this.step(historyStore.getState().history.undo());
+  }
+
+  redo(): void {
+    this.step(historyStore.getState().history.redo());
+  }
+
+  private step(step: { change: "erase" | "restore"; strokeIds: string[] } | null): void {
+    historyStore.getState().sync();
+    if (!step) return;
     const opId = nanoid();
-    boardStore.getState().setLocal(opId, color);
-    if (sessionStore.getState().phase === "joined" && this.socket.connected) void this.sendColor(opId, color);
+    this.send(
+      step.change === "erase"
+        ? { type: "stroke:erase", opId, strokeIds: step.strokeIds }
+        : { type: "stroke:restore", opId, strokeIds: step.strokeIds },
+    );
+  }
+
+  /**
+   * Shows the change at once, sends it when joined, and settles it on the ack. An action that
+   * can be undone goes into the history right away (so that Ctrl+Z works before the ack), except
+   * a clear, which learns what it hid from its ack.
+   */
+  private send(req: OpRequest, undoable?: Undoable): void {
+    boardStore.getState().local(req);
+    if (undoable && req.type !== "board:clear") this.record(req.opId, undoable(undefined));
+    else if (undoable) this.undoables.set(req.opId, undoable);
+    if (this.joined()) void this.emit(req);
+  }
+
+  private record(opId: string, action: Omit<Action, "opId"> | null): void {
+    if (!action) return;
+    historyStore.getState().history.record({ opId, ...action });
+    historyStore.getState().sync();
+  }
+
+  private async emit(req: OpRequest): Promise<void> {
+    const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("op", req).catch(() => null);
+    if (!res) return; // Unanswered: still pending, sent again after the next join.
+    if (res.ok) {
+      boardStore.getState().acked(req.opId, res.applied);
+      const undoable = this.undoables.get(req.opId);
+      this.undoables.delete(req.opId);
+      if (undoable) this.record(req.opId, undoable(res.applied));
+    } else {
+      boardStore.getState().refused(req.opId);
+      this.undoables.delete(req.opId);
+      historyStore.getState().history.forget(req.opId);
+      historyStore.getState().sync();
+      sessionStore.setState({ opError: { id: ++this.errorId, message: res.error.message } });
+    }
+  }
+
+  private joined(): boolean {
+    return sessionStore.getState().phase === "joined" && this.socket.connected;
   }
 
   private join = async (): Promise<void> => {
@@ -59,23 +152,23 @@ export class BoardSession {
       sessionStore.setState({ phase: "refused", joinError: res.error.message });
       return;
     }
-    presenceStore.getState().reset(res.self, res.users);
-    boardStore.getState().reset(res.circle, res.seq);
-    sessionStore.setState({ phase: "joined", joinError: null });
-    for (const op of boardStore.getState().pending) void this.sendColor(op.opId, op.color);
+    this.onSnapshot(res);
   };
 
-  private async sendColor(opId: string, color: Color): Promise<void> {
-    const res = await this.socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck("circle:set", { opId, color })
-      .catch(() => null);
-    if (!res) return; // Unanswered: still pending, sent again after the next join.
-    if (res.ok) boardStore.getState().acked(opId, res.seq);
-    else boardStore.getState().refused(opId);
+  private onSnapshot(snapshot: JoinSnapshot): void {
+    presenceStore.getState().reset(snapshot.self, snapshot.users);
+    boardStore.getState().begin(this.boardId, snapshot);
+    liveStore.getState().clear();
+    sessionStore.setState({ phase: "joined", joinError: null });
+    for (const op of boardStore.getState().pending) void this.emit(op);
   }
 
   private onJoined = (user: User) => presenceStore.getState().joined(user);
   private onLeft = (userId: string) => presenceStore.getState().left(userId);
-  private onCircle = ({ circle, seq }: { circle: Circle; seq: number }) => boardStore.getState().remote(circle, seq);
+  private onChunk = (chunk: StrokeChunk) => boardStore.getState().chunk(chunk);
+  private onPreview = (preview: RemotePreview) => liveStore.getState().preview(preview, performance.now());
+  private onOp = (applied: AppliedOp) => {
+    if (applied.op.type === "stroke:add") liveStore.getState().end(applied.op.stroke.id);
+    boardStore.getState().remote(applied);
+  };
 }

@@ -1,52 +1,78 @@
 import { createStore } from "zustand/vanilla";
-import type { Circle, Color } from "../protocol";
-
-interface PendingColor {
-  opId: string;
-  color: Color;
-}
+import { Board } from "../board";
+import type { AppliedOp, JoinSnapshot, OpRequest, StrokeChunk } from "../protocol";
 
 export interface BoardStore {
-  /** The circle as the server last ordered it. */
-  confirmed: Circle;
-  /** Own changes sent but not yet acked, oldest first; the newest is what this tab shows. */
-  pending: PendingColor[];
-  /** The board's latest sequence number this tab has seen. */
-  seq: number;
-  reset(circle: Circle, seq: number): void;
-  setLocal(opId: string, color: Color): void;
-  acked(opId: string, seq: number): void;
+  /** The board as the server has ordered it. Mutated in place: `version` says when it changed. */
+  board: Board;
+  version: number;
+  /** Own changes sent (or waiting to be sent) but not acked yet, oldest first. */
+  pending: OpRequest[];
+  /** Set while a joining tab is still receiving the board's strokes. */
+  loading: { received: number; total: number } | null;
+  /** Starts over from a join snapshot; its strokes follow through `chunk`. */
+  begin(boardId: string, snapshot: JoinSnapshot): void;
+  chunk(chunk: StrokeChunk): void;
+  /** A change the server ordered: someone else's, or our own from its ack. */
+  remote(applied: AppliedOp): void;
+  local(req: OpRequest): void;
+  /** `applied` is absent when the server had applied this op before (a resend). */
+  acked(opId: string, applied?: AppliedOp): void;
   refused(opId: string): void;
-  remote(circle: Circle, seq: number): void;
 }
 
 /**
- * Optimistic, server-ordered circle: a click shows at once; the server's order decides the
- * colour everybody ends on. A change with a higher `version` (board seq) always wins, whether
- * it arrives as someone else's broadcast or as the ack of our own.
+ * The tab's copy of the board: the server's order plus own pending changes on top. Changes are
+ * applied strictly in `seq` order: ones that arrive early (an ack can overtake a broadcast) wait
+ * in `ahead`, and ones that arrive while the strokes are still loading wait until they are in.
  */
-export const boardStore = createStore<BoardStore>((set, get) => ({
-  confirmed: { color: "#000000", version: 0 },
-  pending: [],
-  seq: 0,
-  reset: (circle, seq) => set({ confirmed: circle, seq: Math.max(seq, circle.version) }),
-  setLocal: (opId, color) => set({ pending: [...get().pending, { opId, color }] }),
-  acked: (opId, seq) => {
-    const op = get().pending.find((p) => p.opId === opId);
-    if (!op) return;
-    const pending = get().pending.filter((p) => p.opId !== opId);
-    const newer = seq > get().confirmed.version;
-    set({
-      pending,
-      confirmed: newer ? { color: op.color, version: seq } : get().confirmed,
-      seq: Math.max(get().seq, seq),
-    });
-  },
-  refused: (opId) => set({ pending: get().pending.filter((p) => p.opId !== opId) }),
-  remote: (circle, seq) => {
-    if (circle.version <= get().confirmed.version) return;
-    set({ confirmed: circle, seq: Math.max(get().seq, seq) });
-  },
-}));
+export const boardStore = createStore<BoardStore>((set, get) => {
+  let ahead = new Map<number, AppliedOp>();
 
-export const displayedColor = (s: BoardStore): Color => s.pending.at(-1)?.color ?? s.confirmed.color;
+  const drain = () => {
+    const { board, loading } = get();
+    if (loading) return;
+    let changed = false;
+    for (let next = ahead.get(board.seq + 1); next; next = ahead.get(board.seq + 1)) {
+      ahead.delete(next.seq);
+      changed = board.applyCommitted(next) || changed;
+    }
+    for (const seq of ahead.keys()) if (seq <= board.seq) ahead.delete(seq);
+    if (changed) set({ version: get().version + 1 });
+  };
+
+  return {
+    board: new Board(""),
+    version: 0,
+    pending: [],
+    loading: null,
+    begin: (boardId, snapshot) => {
+      ahead = new Map([...ahead].filter(([seq]) => seq > snapshot.seq));
+      set({
+        board: new Board(boardId, { seq: snapshot.seq, circle: snapshot.circle, strokes: [] }),
+        version: get().version + 1,
+        loading: snapshot.strokeCount > 0 ? { received: 0, total: snapshot.strokeCount } : null,
+      });
+      drain();
+    },
+    chunk: ({ strokes, done }) => {
+      const { board, loading } = get();
+      if (!loading) return;
+      board.addStrokes(strokes);
+      const received = loading.received + strokes.length;
+      set({ version: get().version + 1, loading: done ? null : { ...loading, received } });
+      if (done) drain();
+    },
+    remote: (applied) => {
+      if (applied.seq <= get().board.seq) return;
+      ahead.set(applied.seq, applied);
+      drain();
+    },
+    local: (req) => set({ pending: [...get().pending, req] }),
+    acked: (opId, applied) => {
+      set({ pending: get().pending.filter((p) => p.opId !== opId) });
+      if (applied) get().remote(applied);
+    },
+    refused: (opId) => set({ pending: get().pending.filter((p) => p.opId !== opId) }),
+  };
+});

@@ -13,3 +13,15 @@ export const CIRCLE_PALETTE: readonly { color: Color; name: string }[] = [
   { color: "#ec4899", name: "Pink" },
   { color: "#1f2937", name: "Charcoal" },
 ];
+
+/** The pen's swatches; any other colour comes from the custom colour picker. */
+export const PEN_PALETTE: readonly { color: Color; name: string }[] = [
+  { color: "#1f2937", name: "Ink" },
+  { color: "#ef4444", name: "Red" },
+  { color: "#f97316", name: "Orange" },
+  { color: "#eab308", name: "Yellow" },
+  { color: "#22c55e", name: "Green" },
+  { color: "#3b82f6", name: "Blue" },
+  { color: "#a855f7", name: "Purple" },
+  { color: "#ec4899", name: "Pink" },
+];

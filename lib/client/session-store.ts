@@ -6,6 +6,8 @@ export interface SessionStore {
   phase: JoinPhase;
   /** Why the last join was refused (a taken name, say), shown beside the name field. */
   joinError: string | null;
+  /** The latest change the server refused, told to the person once. */
+  opError: { id: number; message: string } | null;
 }
 
-export const sessionStore = createStore<SessionStore>(() => ({ phase: "joining", joinError: null }));
+export const sessionStore = createStore<SessionStore>(() => ({ phase: "joining", joinError: null, opError: null }));

@@ -3,6 +3,9 @@ export const ERROR_CODES = [
   "INVALID_PAYLOAD",
   "NAME_TAKEN",
   "NOT_JOINED",
+  "UNKNOWN_STROKE",
+  "STROKE_EXISTS",
+  "BOARD_FULL",
   "INTERNAL",
 ] as const;
 

@@ -1,5 +1,6 @@
 import type { Ack, ProtocolError } from "./errors";
-import type { CircleSetRequest, JoinRequest } from "./schemas";
+import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
+import type { JoinRequest } from "./schemas";
 
 /** A colour as it travels: lowercase `#rrggbb`. */
 export type Color = string;
@@ -27,20 +28,33 @@ export interface JoinSnapshot {
   self: User;
   users: User[];
   circle: Circle;
+  /** The board's seq the snapshot was taken at; changes after it arrive as `op` events. */
   seq: number;
+  /** Visible strokes at `seq`; they follow in `board:strokes` chunks, the last marked `done`. */
+  strokeCount: number;
 }
 
-export interface CircleChanged {
-  circle: Circle;
-  seq: number;
+export interface StrokeChunk {
+  strokes: Stroke[];
+  done: boolean;
 }
+
+/** Someone else's stroke growing while they draw. */
+export interface RemotePreview extends StrokePreview {
+  userId: string;
+}
+
+export type OpAck = Ack<{ seq: number; /** Absent when the op was a resend of one applied before. */ applied?: AppliedOp }>;
 
 export interface ClientToServerEvents {
   "lobby:watch": (ack: (res: Ack<{ boards: BoardSummary[] }>) => void) => void;
   "lobby:unwatch": () => void;
   "board:join": (req: JoinRequest, ack: (res: Ack<JoinSnapshot>) => void) => void;
   "board:leave": () => void;
-  "circle:set": (req: CircleSetRequest, ack: (res: Ack<{ seq: number }>) => void) => void;
+  /** Every change a board keeps: ordered, stored, acked, then sent to the others as `op`. */
+  op: (req: OpRequest, ack: (res: OpAck) => void) => void;
+  /** Points of the stroke being drawn, batched per frame; others-only, volatile, never kept. */
+  "stroke:preview": (preview: StrokePreview) => void;
   ping: (ack: (res: Ack<{ now: number }>) => void) => void;
 }
 
@@ -48,7 +62,9 @@ export interface ServerToClientEvents {
   "lobby:boards": (boards: BoardSummary[]) => void;
   "presence:joined": (user: User) => void;
   "presence:left": (userId: string) => void;
-  "circle:changed": (change: CircleChanged) => void;
+  op: (applied: AppliedOp) => void;
+  "board:strokes": (chunk: StrokeChunk) => void;
+  "stroke:preview": (preview: RemotePreview) => void;
   /** Sent before a graceful shutdown: the client keeps reconnecting until the server is back. */
   "server:shutdown": () => void;
   /** The answer to a refused event that carried no ack callback. */
@@ -61,6 +77,6 @@ export type InterServerEvents = Record<string, never>;
 export interface SocketData {
   boardId?: string;
   userId?: string;
-  clientId?: string;
-  watchingLobby?: boolean;
+  /** Counts this socket's joins, so that work for an earlier join can tell it is stale. */
+  joinId?: number;
 }

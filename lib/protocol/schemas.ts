@@ -40,13 +40,7 @@ export const joinRequestSchema = z.strictObject({
   clientId: clientIdSchema,
 });
 
-export const circleSetSchema = z.strictObject({
-  opId: opIdSchema,
-  color: colorSchema,
-});
-
 export type JoinRequest = z.input<typeof joinRequestSchema>;
-export type CircleSetRequest = z.input<typeof circleSetSchema>;
 
 const strokeIdSchema = tokenSchema("stroke id", 1, LIMITS.opIdMaxLength);
 

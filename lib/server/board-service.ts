@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { Board, Roster } from "../board";
-import type { Ack, BoardSummary, CircleChanged, JoinSnapshot, User } from "../protocol";
 import type { z } from "zod";
-import type { circleSetSchema, joinRequestSchema } from "../protocol";
+import { Board, Roster } from "../board";
+import type { Ack, AppliedOp, BoardSummary, JoinSnapshot, OpRequest, Stroke, User } from "../protocol";
+import type { joinRequestSchema } from "../protocol";
 
 type JoinInput = z.output<typeof joinRequestSchema>;
-type CircleSetInput = z.output<typeof circleSetSchema>;
 
 interface Room {
   board: Board;
@@ -15,6 +14,8 @@ interface Room {
 export interface Joined {
   boardId: string;
   snapshot: JoinSnapshot;
+  /** The visible strokes at `snapshot.seq`, sent after the ack in chunks. */
+  strokes: Stroke[];
   /** The person was not on the board before this tab: the others must hear of it. */
   announce: boolean;
 }
@@ -23,6 +24,11 @@ export interface Left {
   boardId: string;
   /** Set when the last tab of this person left: the others must hear of it. */
   user?: User;
+}
+
+export interface Member {
+  boardId: string;
+  user: User;
 }
 
 /**
@@ -38,9 +44,7 @@ export class BoardService {
     const room = this.room(req.boardId);
     if (current === req.boardId) {
       const user = room.roster.userOf(socketId);
-      if (user && user.name === req.name) {
-        return { ok: true, boardId: req.boardId, snapshot: this.snapshot(room, user), announce: false };
-      }
+      if (user && user.name === req.name) return { ok: true, ...this.joined(req.boardId, room, user), announce: false };
     }
     if (!room.roster.isAvailable(req.name, req.clientId)) {
       return {
@@ -49,20 +53,9 @@ export class BoardService {
       };
     }
     const left = current === undefined ? undefined : this.leave(socketId);
-    const result = room.roster.join({
-      socketId,
-      clientId: req.clientId,
-      name: req.name,
-      newUserId: randomUUID,
-    });
+    const result = room.roster.join({ socketId, clientId: req.clientId, name: req.name, newUserId: randomUUID });
     this.socketBoard.set(socketId, req.boardId);
-    return {
-      ok: true,
-      boardId: req.boardId,
-      snapshot: this.snapshot(room, result.user),
-      announce: result.isNew,
-      left,
-    };
+    return { ok: true, ...this.joined(req.boardId, room, result.user), announce: result.isNew, left };
   }
 
   leave(socketId: string): Left | undefined {
@@ -73,18 +66,21 @@ export class BoardService {
     return { boardId, user };
   }
 
-  setCircle(socketId: string, req: CircleSetInput): Ack<{ boardId: string; change?: CircleChanged; seq: number }> {
+  /** The board and person behind a socket, if it has joined one. */
+  memberOf(socketId: string): Member | undefined {
     const boardId = this.socketBoard.get(socketId);
-    if (boardId === undefined) return notJoined();
-    const { board } = this.room(boardId);
-    const applied = board.apply({ type: "circle:set", opId: req.opId, color: req.color });
-    // A resend of an op already applied is acked again but not sent to anyone again.
-    const change = applied.duplicate ? undefined : { circle: board.circle, seq: applied.seq };
-    return { ok: true, boardId, change, seq: applied.seq };
+    const user = boardId === undefined ? undefined : this.rooms.get(boardId)?.roster.userOf(socketId);
+    return boardId !== undefined && user ? { boardId, user } : undefined;
   }
 
-  boardOf(socketId: string): string | undefined {
-    return this.socketBoard.get(socketId);
+  commit(socketId: string, req: OpRequest): Ack<{ boardId: string; seq: number; applied?: AppliedOp }> {
+    const member = this.memberOf(socketId);
+    if (!member) return notJoined();
+    const res = this.room(member.boardId).board.commit(req, member.user.id);
+    if (!res.ok) return res;
+    return res.duplicate
+      ? { ok: true, boardId: member.boardId, seq: res.seq }
+      : { ok: true, boardId: member.boardId, seq: res.applied.seq, applied: res.applied };
   }
 
   /** Boards with people on them, the busiest first. */
@@ -105,8 +101,13 @@ export class BoardService {
     return room;
   }
 
-  private snapshot(room: Room, self: User): JoinSnapshot {
-    return { self, users: room.roster.users(), circle: room.board.circle, seq: room.board.seq };
+  private joined(boardId: string, room: Room, self: User): Omit<Joined, "announce"> {
+    const { seq, circle, strokes } = room.board.snapshot();
+    return {
+      boardId,
+      snapshot: { self, users: room.roster.users(), circle, seq, strokeCount: strokes.length },
+      strokes,
+    };
   }
 }
 

@@ -4,6 +4,7 @@ import { BoardService } from "./board-service";
 import type { Config } from "./config";
 import { registerBoardHandlers } from "./handlers/board";
 import { registerLobbyHandlers } from "./handlers/lobby";
+import { registerOpHandlers } from "./handlers/ops";
 import { registerPingHandler } from "./handlers/ping";
 import { Lobby } from "./lobby";
 import type { Logger } from "./log";
@@ -38,6 +39,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     registerPingHandler(ctx, socket);
     registerLobbyHandlers(ctx, socket);
     registerBoardHandlers(ctx, socket);
+    registerOpHandlers(ctx, socket);
     socket.on("disconnect", (reason) => log.debug("disconnected", { socket: socket.id, reason }));
   });
 

@@ -1,6 +1,7 @@
-import { circleSetSchema, joinRequestSchema } from "../../protocol";
+import { joinRequestSchema } from "../../protocol";
 import type { Left } from "../board-service";
 import { bind } from "../bind";
+import { streamStrokes } from "../stroke-stream";
 import { boardRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
@@ -22,27 +23,25 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     announceLeave(res.left);
     const room = boardRoom(res.boardId);
     socket.join(room);
-    socket.data.boardId = res.boardId;
-    socket.data.userId = res.snapshot.self.id;
+    const joinId = (socket.data.joinId ?? 0) + 1;
+    socket.data = { boardId: res.boardId, userId: res.snapshot.self.id, joinId };
     if (res.announce) {
       socket.broadcast.to(room).emit("presence:joined", res.snapshot.self);
       log.info("joined", { board: res.boardId, user: res.snapshot.self.name });
     }
     lobby.changed();
+    // After the ack has gone (this runs once the handler has returned and bind has replied).
+    setImmediate(() => {
+      streamStrokes(socket, res.strokes, joinId).catch((err: unknown) =>
+        log.error("stroke stream failed", { socket: socket.id, error: String(err) }),
+      );
+    });
     return { ok: true, ...res.snapshot };
   });
 
   bind(ctx, socket, "board:leave", null, () => {
     announceLeave(boards.leave(socket.id));
-    socket.data.boardId = undefined;
-    socket.data.userId = undefined;
-  });
-
-  bind(ctx, socket, "circle:set", circleSetSchema, (req) => {
-    const res = boards.setCircle(socket.id, req);
-    if (!res.ok) return res;
-    if (res.change) socket.broadcast.to(boardRoom(res.boardId)).emit("circle:changed", res.change);
-    return { ok: true, seq: res.seq };
+    socket.data = { joinId: socket.data.joinId };
   });
 
   // `disconnecting`, not `disconnect`: the socket still knows its rooms, and the others hear of

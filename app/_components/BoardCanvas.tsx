@@ -1,0 +1,133 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import { useStore } from "zustand";
+import type { BoardSession } from "@/lib/client/board-session";
+import { boardStore } from "@/lib/client/board-store";
+import { selectView } from "@/lib/client/board-view";
+import { PointerInput } from "@/lib/client/canvas/pointer-input";
+import { BoardRenderer } from "@/lib/client/canvas/renderer";
+import { liveStore } from "@/lib/client/live-store";
+import { toolStore } from "@/lib/client/tool-store";
+import { PAGE } from "@/lib/protocol";
+
+/** A remote live stroke with no preview for this long is dropped (its author vanished). */
+const LIVE_STROKE_TTL_MS = 5_000;
+
+/**
+ * The drawing surface: the fixed page letterboxed into whatever space it has. Drawing happens
+ * in a requestAnimationFrame loop that reads the stores transiently; React re-renders only when
+ * the counts in the test hooks change, never per point.
+ */
+export function BoardCanvas({ session }: { session: BoardSession }) {
+  const stageRef = useRef<HTMLDivElement>(null);
+  const pageRef = useRef<HTMLDivElement>(null);
+  const committedRef = useRef<HTMLCanvasElement>(null);
+  const liveRef = useRef<HTMLCanvasElement>(null);
+  const strokeCount = useStore(boardStore, (s) => selectView(s).strokes.length);
+  const seq = useStore(boardStore, (s) => s.board.seq);
+  const pending = useStore(boardStore, (s) => s.pending.length);
+  const loading = useStore(boardStore, (s) => s.loading);
+  const tool = useStore(toolStore, (s) => s.tool);
+
+  useEffect(() => {
+    const stage = stageRef.current!;
+    const page = pageRef.current!;
+    const renderer = new BoardRenderer(committedRef.current!, liveRef.current!);
+    let committedDirty = true;
+    let liveDirty = true;
+    let erasingSize = 0;
+
+    const input = new PointerInput(liveRef.current!, {
+      strokes: () => selectView(boardStore.getState()).strokes,
+      tool: () => toolStore.getState(),
+      commit: (stroke) => {
+        flushPreview();
+        session.addStroke(stroke);
+      },
+      erase: (ids) => session.erase(ids),
+      invalidate: () => {
+        liveDirty = true;
+        if (input.erasing.size !== erasingSize) committedDirty = true;
+        erasingSize = input.erasing.size;
+      },
+    });
+
+    const flushPreview = () => {
+      const draft = input.draft;
+      if (!draft || input.sentNumbers >= draft.points.length) return;
+      const { points, ...style } = draft;
+      session.preview({ ...style, points: points.slice(input.sentNumbers) });
+      input.sentNumbers = points.length;
+    };
+
+    const fit = () => {
+      const { width, height } = stage.getBoundingClientRect();
+      const scale = Math.min(width / PAGE.width, height / PAGE.height);
+      const w = Math.floor(PAGE.width * scale);
+      page.style.width = `${w}px`;
+      page.style.height = `${Math.floor(PAGE.height * scale)}px`;
+      renderer.resize(w, window.devicePixelRatio || 1);
+      committedDirty = liveDirty = true;
+    };
+    const resizeObserver = new ResizeObserver(fit);
+    resizeObserver.observe(stage);
+    fit();
+
+    const unsubBoard = boardStore.subscribe(() => (committedDirty = true));
+    const unsubLive = liveStore.subscribe(() => (liveDirty = true));
+    const detachInput = input.attach();
+
+    let frame = 0;
+    let lastExpiry = 0;
+    const loop = (now: number) => {
+      if (committedDirty) {
+        committedDirty = false;
+        const strokes = selectView(boardStore.getState()).strokes;
+        renderer.drawCommitted(input.erasing.size ? strokes.filter((s) => !input.erasing.has(s.id)) : strokes);
+      }
+      flushPreview();
+      if (now - lastExpiry > 1_000) {
+        lastExpiry = now;
+        liveStore.getState().expire(now, LIVE_STROKE_TTL_MS);
+      }
+      if (liveDirty) {
+        liveDirty = false;
+        const live = [...liveStore.getState().strokes.values()];
+        renderer.drawLive(input.draft ? [...live, input.draft] : live);
+      }
+      frame = requestAnimationFrame(loop);
+    };
+    frame = requestAnimationFrame(loop);
+
+    return () => {
+      cancelAnimationFrame(frame);
+      resizeObserver.disconnect();
+      unsubBoard();
+      unsubLive();
+      detachInput();
+    };
+  }, [session]);
+
+  return (
+    <div className="stage" ref={stageRef}>
+      <div
+        className={`page page--${tool}`}
+        ref={pageRef}
+        data-testid="board-canvas"
+        data-stroke-count={strokeCount}
+        data-seq={seq}
+        data-pending={pending}
+        data-loading={loading ? "true" : "false"}
+      >
+        <canvas ref={committedRef} className="layer" aria-hidden />
+        <canvas ref={liveRef} className="layer layer--input" aria-label="Drawing board" role="img" />
+        {loading && (
+          <div className="page__loading" role="status">
+            Loading strokes… {loading.received.toLocaleString()} / {loading.total.toLocaleString()}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

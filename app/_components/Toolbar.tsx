@@ -1,0 +1,140 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { useStore } from "zustand";
+import type { BoardSession } from "@/lib/client/board-session";
+import { boardStore } from "@/lib/client/board-store";
+import { selectView } from "@/lib/client/board-view";
+import { boardToPng, boardToSvg, download } from "@/lib/client/canvas/export";
+import { historyStore } from "@/lib/client/history-store";
+import { PEN_PALETTE } from "@/lib/client/palette";
+import { toolStore, type ToolName } from "@/lib/client/tool-store";
+import { STROKE_WIDTHS } from "@/lib/protocol";
+
+const isTyping = (target: EventTarget | null) =>
+  target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+
+export function Toolbar({ session, boardId }: { session: BoardSession; boardId: string }) {
+  const { tool, color, width } = useStore(toolStore);
+  const { canUndo, canRedo } = useStore(historyStore);
+  const empty = useStore(boardStore, (s) => selectView(s).strokes.length === 0);
+  const [confirmingClear, setConfirmingClear] = useState(false);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || isTyping(e.target)) return;
+      const key = e.key.toLowerCase();
+      if (key === "z" && !e.shiftKey) session.undo();
+      else if ((key === "z" && e.shiftKey) || key === "y") session.redo();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [session]);
+
+  const pick = (next: Partial<{ tool: ToolName; color: string; width: number }>) => toolStore.setState(next);
+  const strokes = () => selectView(boardStore.getState()).strokes;
+
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Drawing tools">
+      <div className="toolbar__group">
+        <button className="tool" data-testid="tool-pen" aria-pressed={tool === "pen"} onClick={() => pick({ tool: "pen" })} title="Pen">
+          Pen
+        </button>
+        <button
+          className="tool"
+          data-testid="tool-eraser"
+          aria-pressed={tool === "eraser"}
+          onClick={() => pick({ tool: "eraser" })}
+          title="Eraser: removes whole strokes it touches"
+        >
+          Eraser
+        </button>
+      </div>
+      <div className="toolbar__group" role="group" aria-label="Pen colour">
+        {PEN_PALETTE.map((p) => (
+          <button
+            key={p.color}
+            className="swatch swatch--small"
+            data-testid="pen-color"
+            data-color={p.color}
+            aria-pressed={tool === "pen" && color === p.color}
+            aria-label={`Pen colour ${p.name}`}
+            title={p.name}
+            style={{ backgroundColor: p.color }}
+            onClick={() => pick({ tool: "pen", color: p.color })}
+          />
+        ))}
+        <label className="custom-color" title="Custom colour">
+          <input
+            type="color"
+            data-testid="pen-color-custom"
+            aria-label="Custom pen colour"
+            value={color}
+            onChange={(e) => pick({ tool: "pen", color: e.target.value.toLowerCase() })}
+          />
+        </label>
+      </div>
+      <div className="toolbar__group" role="group" aria-label="Stroke width">
+        {STROKE_WIDTHS.map((w) => (
+          <button
+            key={w}
+            className="tool tool--width"
+            data-testid="stroke-width"
+            data-width={w}
+            aria-pressed={width === w}
+            aria-label={`Width ${w}`}
+            title={`Width ${w}`}
+            onClick={() => pick({ width: w })}
+          >
+            <span style={{ width: Math.min(22, 2 + w), height: Math.min(22, 2 + w) }} />
+          </button>
+        ))}
+      </div>
+      <div className="toolbar__group">
+        <button className="tool" data-testid="undo" disabled={!canUndo} onClick={() => session.undo()} title="Undo (Ctrl+Z)">
+          ↶ Undo
+        </button>
+        <button className="tool" data-testid="redo" disabled={!canRedo} onClick={() => session.redo()} title="Redo (Ctrl+Shift+Z)">
+          ↷ Redo
+        </button>
+      </div>
+      <div className="toolbar__group">
+        {confirmingClear ? (
+          <span className="confirm" role="alertdialog" aria-label="Clear the board for everyone?">
+            Clear for everyone?
+            <button
+              className="tool tool--danger"
+              data-testid="clear-confirm"
+              autoFocus
+              onClick={() => {
+                session.clear();
+                setConfirmingClear(false);
+              }}
+            >
+              Clear
+            </button>
+            <button className="tool" data-testid="clear-cancel" onClick={() => setConfirmingClear(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <button className="tool" data-testid="clear-board" disabled={empty} onClick={() => setConfirmingClear(true)}>
+            Clear
+          </button>
+        )}
+        <button className="tool" data-testid="export-png" onClick={async () => download(await boardToPng(strokes(), 2), `scribble-${boardId}.png`)}>
+          PNG
+        </button>
+        <button
+          className="tool"
+          data-testid="export-svg"
+          onClick={() => download(new Blob([boardToSvg(strokes())], { type: "image/svg+xml" }), `scribble-${boardId}.svg`)}
+        >
+          SVG
+        </button>
+      </div>
+    </div>
+  );
+}

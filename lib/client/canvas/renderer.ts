@@ -1,0 +1,77 @@
+import { PAGE, type StrokeInput } from "../../protocol";
+import type { LiveStroke } from "../live-store";
+import { livePath, prunePaths, strokePath } from "./paths";
+
+export const PAGE_BACKGROUND = "#ffffff";
+
+type LiveInk = Pick<StrokeInput, "points" | "width" | "simulatePressure" | "color">;
+
+/**
+ * Draws a board on two stacked canvases: the committed strokes, cached (a new stroke on top is
+ * drawn alone; anything else redraws the layer from cached paths), and the strokes being drawn,
+ * redrawn each frame they change. Both use board units scaled to the page box on screen, sharp
+ * on HiDPI screens.
+ */
+export class BoardRenderer {
+  private scale = 1;
+  private dpr = 1;
+  private drawn: string[] = [];
+
+  constructor(
+    private readonly committed: HTMLCanvasElement,
+    private readonly live: HTMLCanvasElement,
+  ) {}
+
+  /** `cssWidth` is the width of the page box on screen; the height follows from the page. */
+  resize(cssWidth: number, dpr: number): void {
+    this.scale = cssWidth / PAGE.width;
+    this.dpr = dpr;
+    for (const canvas of [this.committed, this.live]) {
+      canvas.width = Math.max(1, Math.round(PAGE.width * this.scale * dpr));
+      canvas.height = Math.max(1, Math.round(PAGE.height * this.scale * dpr));
+    }
+    this.drawn = [];
+  }
+
+  drawCommitted(strokes: readonly StrokeInput[]): void {
+    const ctx = this.context(this.committed);
+    const appendOnly = this.drawn.length > 0 && this.drawn.length <= strokes.length && this.drawn.every((id, i) => strokes[i]!.id === id);
+    if (!appendOnly) {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = PAGE_BACKGROUND;
+      ctx.fillRect(0, 0, this.committed.width, this.committed.height);
+      this.drawn = [];
+      prunePaths(strokes);
+    }
+    this.applyTransform(ctx);
+    for (let i = this.drawn.length; i < strokes.length; i++) {
+      const stroke = strokes[i]!;
+      ctx.fillStyle = stroke.color;
+      ctx.fill(strokePath(stroke));
+      this.drawn.push(stroke.id);
+    }
+  }
+
+  drawLive(strokes: Iterable<LiveInk | LiveStroke>): void {
+    const ctx = this.context(this.live);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.live.width, this.live.height);
+    this.applyTransform(ctx);
+    for (const stroke of strokes) {
+      if (stroke.points.length < 3) continue;
+      ctx.fillStyle = stroke.color;
+      ctx.fill(livePath(stroke));
+    }
+  }
+
+  private applyTransform(ctx: CanvasRenderingContext2D): void {
+    const k = this.scale * this.dpr;
+    ctx.setTransform(k, 0, 0, k, 0, 0);
+  }
+
+  private context(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("this browser cannot draw on a canvas");
+    return ctx;
+  }
+}

@@ -1,0 +1,12 @@
+import { createStore } from "zustand/vanilla";
+import { STROKE_WIDTHS, type Color } from "../protocol";
+
+export type ToolName = "pen" | "eraser";
+
+export interface ToolStore {
+  tool: ToolName;
+  color: Color;
+  width: number;
+}
+
+export const toolStore = createStore<ToolStore>(() => ({ tool: "pen", color: "#1f2937", width: STROKE_WIDTHS[1] }));
