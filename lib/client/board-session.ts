@@ -41,7 +41,7 @@ export class BoardSession {
     this.socket.on("op", this.onOp);
     this.socket.on("board:strokes", this.onChunk);
     this.socket.on("stroke:preview", this.onPreview);
-    if (this.socket.connected) void this.join();
+    if (this.socket.connected) this.join();
   }
 
   stop(): void {
@@ -141,18 +141,20 @@ export class BoardSession {
     return sessionStore.getState().phase === "joined" && this.socket.connected;
   }
 
-  private join = async (): Promise<void> => {
-    const res = await this.socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck("board:join", { boardId: this.boardId, name: this.name, clientId: this.clientId })
-      .catch(() => null);
-    if (this.stopped) return;
-    if (!res) return; // No answer: the next reconnect joins again.
-    if (!res.ok) {
-      sessionStore.setState({ phase: "refused", joinError: res.error.message });
-      return;
-    }
-    this.onSnapshot(res);
+  /**
+   * The ack is handled in its callback, not after an `await`: the first `board:strokes` chunk can
+   * arrive in the same transport frame, and must find the snapshot already in place.
+   */
+  private join = (): void => {
+    const req = { boardId: this.boardId, name: this.name, clientId: this.clientId };
+    this.socket.timeout(ACK_TIMEOUT_MS).emit("board:join", req, (err, res) => {
+      if (this.stopped || err) return; // No answer: the next reconnect joins again.
+      if (!res.ok) {
+        sessionStore.setState({ phase: "refused", joinError: res.error.message });
+        return;
+      }
+      this.onSnapshot(res);
+    });
   };
 
   private onSnapshot(snapshot: JoinSnapshot): void {
