@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Page } from "@playwright/test";
 import { canvas, drawStroke, inkAt, line, startStroke } from "./support/canvas";
+import { seedBoard, wavyStroke } from "./support/seed";
 import { expect, joinAs, test, uniqueBoard } from "./support/fixtures";
 
 const strokes = (page: Page, n: number) => expect(canvas(page)).toHaveAttribute("data-stroke-count", String(n));
@@ -179,4 +180,20 @@ test("PNG and SVG exports are valid files that show the strokes", async ({ peopl
     expect(onStroke.slice(0, 3)).toEqual([0xef, 0x44, 0x44]);
     expect(offStroke.slice(0, 3)).toEqual([255, 255, 255]);
   }
+});
+
+test("a board of 10,000 strokes opens with every stroke, loaded in chunks", async ({ people, app }) => {
+  test.setTimeout(90_000);
+  const board = uniqueBoard("big");
+  await seedBoard(app.url, board, 10_000);
+
+  const page = await people.open(`/b/${board}?name=Ada`);
+  await expect(canvas(page)).toHaveAttribute("data-stroke-count", "10000", { timeout: 60_000 });
+  await expect(canvas(page)).toHaveAttribute("data-loading", "false");
+  await expect(canvas(page)).toHaveAttribute("data-seq", "10000");
+  await ink(page, wavyStroke(9_999).points[0]!, wavyStroke(9_999).points[1]!).toBe(true);
+
+  // Still a live board: a new stroke goes through at once.
+  await drawStroke(page, line(100, 950, 200));
+  await strokes(page, 10_001);
 });
