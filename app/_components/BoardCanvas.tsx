@@ -5,11 +5,13 @@ import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
 import { boardStore } from "@/lib/client/board-store";
 import { selectView } from "@/lib/client/board-view";
+import { toBoardPoint } from "@/lib/client/canvas/coords";
 import { PointerInput } from "@/lib/client/canvas/pointer-input";
 import { BoardRenderer } from "@/lib/client/canvas/renderer";
 import { liveStore } from "@/lib/client/live-store";
 import { toolStore } from "@/lib/client/tool-store";
 import { PAGE } from "@/lib/protocol";
+import { CursorLayer } from "./CursorLayer";
 
 /** A remote live stroke with no preview for this long is dropped (its author vanished). */
 const LIVE_STROKE_TTL_MS = 5_000;
@@ -74,6 +76,16 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     resizeObserver.observe(stage);
     fit();
 
+    // The cursor follows the pointer over the page, drawing or not; leaving the page hides it.
+    const surface = liveRef.current!;
+    const onPointerMove = (e: PointerEvent) => {
+      const { x, y } = toBoardPoint(surface, e.clientX, e.clientY);
+      session.moveCursor(x, y);
+    };
+    const onPointerLeave = () => session.hideCursor();
+    surface.addEventListener("pointermove", onPointerMove);
+    surface.addEventListener("pointerleave", onPointerLeave);
+
     const unsubBoard = boardStore.subscribe(() => (committedDirty = true));
     const unsubLive = liveStore.subscribe(() => (liveDirty = true));
     const detachInput = input.attach();
@@ -106,6 +118,8 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       unsubBoard();
       unsubLive();
       detachInput();
+      surface.removeEventListener("pointermove", onPointerMove);
+      surface.removeEventListener("pointerleave", onPointerLeave);
     };
   }, [session]);
 
@@ -122,6 +136,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       >
         <canvas ref={committedRef} className="layer" aria-hidden />
         <canvas ref={liveRef} className="layer layer--input" aria-label="Drawing board" role="img" />
+        <CursorLayer />
         {loading && (
           <div className="page__loading" role="status">
             Loading strokes… {loading.received.toLocaleString()} / {loading.total.toLocaleString()}

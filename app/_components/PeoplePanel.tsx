@@ -15,12 +15,20 @@ export function PeoplePanel() {
         {users.map((u) => {
           const isSelf = u.id === self?.id;
           return (
-            <li key={u.id} data-testid="user-item" data-name={u.name} data-self={isSelf ? "true" : "false"}>
+            <li
+              key={u.id}
+              className={`people__item people__item--${u.state}`}
+              data-testid="user-item"
+              data-name={u.name}
+              data-self={isSelf ? "true" : "false"}
+              data-state={u.state}
+            >
               <span className="avatar" style={{ backgroundColor: u.color }} aria-hidden>
                 {u.name.slice(0, 1).toUpperCase()}
               </span>
               <span className="people__name">{u.name}</span>
               {isSelf && <span className="badge">you</span>}
+              {u.state !== "active" && <span className="people__state">{u.state}</span>}
             </li>
           );
         })}

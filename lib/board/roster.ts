@@ -1,4 +1,4 @@
-import type { Color, User } from "../protocol";
+import type { ActivityState, Color, User } from "../protocol";
 import { pickPersonColor } from "./colors";
 
 export interface RosterJoin {
@@ -10,8 +10,11 @@ export interface RosterJoin {
 interface Member {
   user: User;
   clientId: string;
-  sockets: Set<string>;
+  /** Each tab's own activity; the person's is the most present of them. */
+  sockets: Map<string, ActivityState>;
 }
+
+const PRESENCE_ORDER: readonly ActivityState[] = ["active", "idle", "away"];
 
 /**
  * Who is on one board. A person is a name held by one browser (its clientId); the same browser
@@ -34,14 +37,15 @@ export class Roster {
     if (this.bySocket.has(args.socketId)) throw new Error(`socket ${args.socketId} is on the board already`);
     const existing = this.byName.get(nameKey(args.name));
     if (existing) {
-      existing.sockets.add(args.socketId);
+      existing.sockets.set(args.socketId, "active");
+      existing.user = { ...existing.user, state: "active" };
       this.bySocket.set(args.socketId, existing);
       return { user: existing.user, isNew: false };
     }
     const member: Member = {
-      user: { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()) },
+      user: { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()), state: "active" },
       clientId: args.clientId,
-      sockets: new Set([args.socketId]),
+      sockets: new Map([[args.socketId, "active"]]),
     };
     this.byName.set(nameKey(args.name), member);
     this.bySocket.set(args.socketId, member);
@@ -54,9 +58,25 @@ export class Roster {
     if (!member) return undefined;
     this.bySocket.delete(socketId);
     member.sockets.delete(socketId);
-    if (member.sockets.size > 0) return undefined;
+    if (member.sockets.size > 0) {
+      this.updateState(member);
+      return undefined;
+    }
     this.byName.delete(nameKey(member.user.name));
     return member.user;
+  }
+
+  /** Records one tab's activity; returns the person when their state changed with it. */
+  setActivity(socketId: string, state: ActivityState): User | undefined {
+    const member = this.bySocket.get(socketId);
+    if (!member) return undefined;
+    member.sockets.set(socketId, state);
+    return this.updateState(member) ? member.user : undefined;
+  }
+
+  byId(userId: string): User | undefined {
+    for (const m of this.byName.values()) if (m.user.id === userId) return m.user;
+    return undefined;
   }
 
   userOf(socketId: string): User | undefined {
@@ -69,6 +89,14 @@ export class Roster {
 
   get size(): number {
     return this.byName.size;
+  }
+
+  private updateState(member: Member): boolean {
+    const states = new Set(member.sockets.values());
+    const state = PRESENCE_ORDER.find((s) => states.has(s)) ?? "away";
+    if (state === member.user.state) return false;
+    member.user = { ...member.user, state };
+    return true;
   }
 
   private colors(): Set<Color> {

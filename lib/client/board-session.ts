@@ -1,7 +1,22 @@
 import { nanoid } from "nanoid";
 import type { Action } from "../board";
-import type { AppliedOp, Color, JoinSnapshot, OpRequest, RemotePreview, StrokeChunk, StrokeInput, StrokePreview, User } from "../protocol";
+import type {
+  ActivityState,
+  AppliedOp,
+  Color,
+  CursorUpdate,
+  JoinSnapshot,
+  OpRequest,
+  RemotePreview,
+  StrokeChunk,
+  StrokeInput,
+  StrokePreview,
+  User,
+} from "../protocol";
+import { watchActivity } from "./activity";
 import { boardStore } from "./board-store";
+import { CursorSender } from "./cursor-sender";
+import { cursorStore } from "./cursor-store";
 import { historyStore } from "./history-store";
 import { liveStore } from "./live-store";
 import { presenceStore } from "./presence-store";
@@ -23,13 +38,17 @@ export class BoardSession {
   private stopped = false;
   private readonly undoables = new Map<string, Undoable>();
   private errorId = 0;
+  private readonly cursor: CursorSender;
+  private activity: ReturnType<typeof watchActivity> | null = null;
 
   constructor(
     private readonly socket: ClientSocket,
     private readonly boardId: string,
     private readonly name: string,
     private readonly clientId: string,
-  ) {}
+  ) {
+    this.cursor = new CursorSender(socket, () => this.joined());
+  }
 
   start(): void {
     sessionStore.setState({ phase: "joining", joinError: null });
@@ -41,6 +60,9 @@ export class BoardSession {
     this.socket.on("op", this.onOp);
     this.socket.on("board:strokes", this.onChunk);
     this.socket.on("stroke:preview", this.onPreview);
+    this.socket.on("presence:state", this.onState);
+    this.socket.on("cursors", this.onCursors);
+    this.activity = watchActivity((state) => this.sendActivity(state));
     if (this.socket.connected) this.join();
   }
 
@@ -52,9 +74,23 @@ export class BoardSession {
     this.socket.off("op", this.onOp);
     this.socket.off("board:strokes", this.onChunk);
     this.socket.off("stroke:preview", this.onPreview);
+    this.socket.off("presence:state", this.onState);
+    this.socket.off("cursors", this.onCursors);
+    this.activity?.stop();
+    this.cursor.dispose();
     if (this.socket.connected) this.socket.emit("board:leave");
     sessionStore.setState({ phase: "joining", joinError: null });
     liveStore.getState().clear();
+    cursorStore.getState().clear();
+  }
+
+  /** The pointer is over the board at (x, y), in board units. */
+  moveCursor(x: number, y: number): void {
+    this.cursor.move(x, y);
+  }
+
+  hideCursor(): void {
+    this.cursor.hide();
   }
 
   setColor(color: Color): void {
@@ -137,6 +173,10 @@ export class BoardSession {
     }
   }
 
+  private sendActivity(state: ActivityState): void {
+    if (this.joined()) this.socket.emit("presence:state", { state });
+  }
+
   private joined(): boolean {
     return sessionStore.getState().phase === "joined" && this.socket.connected;
   }
@@ -161,12 +201,22 @@ export class BoardSession {
     presenceStore.getState().reset(snapshot.self, snapshot.users);
     boardStore.getState().begin(this.boardId, snapshot);
     liveStore.getState().clear();
+    cursorStore.getState().clear();
     sessionStore.setState({ phase: "joined", joinError: null });
+    // A join starts the person active; a hidden or idle tab says otherwise at once.
+    const activity = this.activity?.current() ?? "active";
+    if (activity !== "active") this.sendActivity(activity);
     for (const op of boardStore.getState().pending) void this.emit(op);
   }
 
   private onJoined = (user: User) => presenceStore.getState().joined(user);
-  private onLeft = (userId: string) => presenceStore.getState().left(userId);
+  private onLeft = (userId: string) => {
+    presenceStore.getState().left(userId);
+    cursorStore.getState().remove(userId);
+  };
+  private onState = ({ userId, state }: { userId: string; state: ActivityState }) =>
+    presenceStore.getState().setState(userId, state);
+  private onCursors = (updates: CursorUpdate[]) => cursorStore.getState().apply(updates);
   private onChunk = (chunk: StrokeChunk) => boardStore.getState().chunk(chunk);
   private onPreview = (preview: RemotePreview) => liveStore.getState().preview(preview, performance.now());
   private onOp = (applied: AppliedOp) => {

@@ -1,5 +1,5 @@
 import { createStore } from "zustand/vanilla";
-import type { User } from "../protocol";
+import type { ActivityState, User } from "../protocol";
 
 export interface Notice {
   id: number;
@@ -15,6 +15,7 @@ export interface PresenceStore {
   reset(self: User, users: User[]): void;
   joined(user: User): void;
   left(userId: string): void;
+  setState(userId: string, state: ActivityState): void;
 }
 
 const MAX_NOTICES = 5;
@@ -36,6 +37,14 @@ export const presenceStore = createStore<PresenceStore>((set, get) => {
       const user = get().users.find((u) => u.id === userId);
       if (!user) return;
       set({ users: get().users.filter((u) => u.id !== userId), notices: notify("left", user) });
+    },
+    setState: (userId, state) => {
+      const { users, self } = get();
+      if (!users.some((u) => u.id === userId && u.state !== state)) return;
+      set({
+        users: users.map((u) => (u.id === userId ? { ...u, state } : u)),
+        self: self?.id === userId ? { ...self, state } : self,
+      });
     },
   };
 });

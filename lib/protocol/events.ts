@@ -5,12 +5,21 @@ import type { JoinRequest } from "./schemas";
 /** A colour as it travels: lowercase `#rrggbb`. */
 export type Color = string;
 
+/** active: input in the last minute; idle: none for a minute; away: no tab of theirs is visible. */
+export const ACTIVITY_STATES = ["active", "idle", "away"] as const;
+export type ActivityState = (typeof ACTIVITY_STATES)[number];
+
 export interface User {
   /** Stable for as long as the person has at least one tab on the board. */
   id: string;
   name: string;
   color: Color;
+  /** The most present state over all of the person's tabs. */
+  state: ActivityState;
 }
+
+/** A cursor's latest position in board units, or that it left the page. */
+export type CursorUpdate = { id: string; x: number; y: number } | { id: string; hidden: true };
 
 export interface Circle {
   color: Color;
@@ -55,6 +64,11 @@ export interface ClientToServerEvents {
   op: (req: OpRequest, ack: (res: OpAck) => void) => void;
   /** Points of the stroke being drawn, batched per frame; others-only, volatile, never kept. */
   "stroke:preview": (preview: StrokePreview) => void;
+  /** The pointer over the board, in board units; volatile, throttled to about 30 Hz. */
+  cursor: (position: { x: number; y: number }) => void;
+  /** The pointer left the board (reliable: a lost hide would leave a cursor standing). */
+  "cursor:hide": () => void;
+  "presence:state": (update: { state: ActivityState }) => void;
   ping: (ack: (res: Ack<{ now: number }>) => void) => void;
 }
 
@@ -62,6 +76,9 @@ export interface ServerToClientEvents {
   "lobby:boards": (boards: BoardSummary[]) => void;
   "presence:joined": (user: User) => void;
   "presence:left": (userId: string) => void;
+  "presence:state": (update: { userId: string; state: ActivityState }) => void;
+  /** The cursors that changed since the last batch, never the receiver's own; volatile. */
+  cursors: (updates: CursorUpdate[]) => void;
   op: (applied: AppliedOp) => void;
   "board:strokes": (chunk: StrokeChunk) => void;
   "stroke:preview": (preview: RemotePreview) => void;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BOARD_ID_PATTERN, COLOR_PATTERN, LIMITS, PAGE } from "./limits";
 import { TOOLS } from "./ops";
+import { ACTIVITY_STATES } from "./events";
 
 /** Runtime schemas for every inbound payload; the server parses with these at the boundary. */
 
@@ -93,3 +94,10 @@ export const opRequestSchema = z.discriminatedUnion("type", [
 
 /** Previews are never kept, but they are relayed, so they are held to the same shape as strokes. */
 export const strokePreviewSchema = strokeInputSchema;
+
+export const cursorSchema = z.strictObject({
+  x: z.number().finite().min(0).max(PAGE.width),
+  y: z.number().finite().min(0).max(PAGE.height),
+});
+
+export const activitySchema = z.strictObject({ state: z.enum(ACTIVITY_STATES) });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { Board, Roster } from "../board";
-import type { Ack, AppliedOp, BoardSummary, JoinSnapshot, OpRequest, Stroke, User } from "../protocol";
+import type { Ack, ActivityState, AppliedOp, BoardSummary, JoinSnapshot, OpRequest, Stroke, User } from "../protocol";
 import type { joinRequestSchema } from "../protocol";
 
 type JoinInput = z.output<typeof joinRequestSchema>;
@@ -24,6 +24,8 @@ export interface Left {
   boardId: string;
   /** Set when the last tab of this person left: the others must hear of it. */
   user?: User;
+  /** Set when the person stays but their state changed with this tab gone (their active tab closed). */
+  changed?: User;
 }
 
 export interface Member {
@@ -62,8 +64,18 @@ export class BoardService {
     const boardId = this.socketBoard.get(socketId);
     if (boardId === undefined) return undefined;
     this.socketBoard.delete(socketId);
-    const user = this.rooms.get(boardId)?.roster.leave(socketId);
-    return { boardId, user };
+    const roster = this.rooms.get(boardId)?.roster;
+    const before = roster?.userOf(socketId);
+    const user = roster?.leave(socketId);
+    const after = before && !user ? roster?.byId(before.id) : undefined;
+    return { boardId, user, changed: after && after.state !== before?.state ? after : undefined };
+  }
+
+  /** Records a tab's activity; returns the person when their state changed with it. */
+  setActivity(socketId: string, state: ActivityState): Member | undefined {
+    const boardId = this.socketBoard.get(socketId);
+    const user = boardId === undefined ? undefined : this.rooms.get(boardId)?.roster.setActivity(socketId, state);
+    return boardId !== undefined && user ? { boardId, user } : undefined;
   }
 
   /** The board and person behind a socket, if it has joined one. */

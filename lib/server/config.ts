@@ -13,7 +13,14 @@ export interface Config {
   lobbyThrottleMs: number;
   /** How long a graceful shutdown may take before the remaining connections are cut. */
   shutdownGraceMs: number;
+  /** Cursor batches go out at most once per this many ms per board. */
+  cursorTickMs: number;
+  /** `coalesce`: one batch per tick per member; `relay`: every update to every peer (for comparison). */
+  cursorMode: CursorMode;
 }
+
+export const CURSOR_MODES = ["coalesce", "relay"] as const;
+export type CursorMode = (typeof CURSOR_MODES)[number];
 
 type Env = Record<string, string | undefined>;
 
@@ -22,6 +29,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
   const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${env.LOG_LEVEL}"`);
+  }
+  const cursorMode = (env.CURSOR_MODE || "coalesce") as CursorMode;
+  if (!CURSOR_MODES.includes(cursorMode)) {
+    throw new Error(`CURSOR_MODE must be one of ${CURSOR_MODES.join(", ")}, not "${env.CURSOR_MODE}"`);
   }
   return {
     port: int(env, "PORT", 3000, 0, 65535),
@@ -33,6 +44,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     maxHttpBufferSize: int(env, "MAX_HTTP_BUFFER_SIZE", 1_000_000, 1_024, 100_000_000),
     lobbyThrottleMs: int(env, "LOBBY_THROTTLE_MS", 250, 0, 60_000),
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 4_000, 0, 60_000),
+    cursorTickMs: int(env, "CURSOR_TICK_MS", 33, 5, 1_000),
+    cursorMode,
   };
 }
 

@@ -2,7 +2,9 @@ import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import { BoardService } from "./board-service";
 import type { Config } from "./config";
+import { CursorHub } from "./cursors";
 import { registerBoardHandlers } from "./handlers/board";
+import { registerCursorHandlers } from "./handlers/cursors";
 import { registerLobbyHandlers } from "./handlers/lobby";
 import { registerOpHandlers } from "./handlers/ops";
 import { registerPingHandler } from "./handlers/ping";
@@ -32,7 +34,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   });
   const boards = new BoardService();
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
-  const ctx: Context = { io, config, log, boards, lobby };
+  const cursors = new CursorHub(io, config.cursorTickMs);
+  const ctx: Context = { io, config, log, boards, lobby, cursors };
 
   io.on("connection", (socket) => {
     log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
@@ -40,6 +43,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     registerLobbyHandlers(ctx, socket);
     registerBoardHandlers(ctx, socket);
     registerOpHandlers(ctx, socket);
+    registerCursorHandlers(ctx, socket);
     socket.on("disconnect", (reason) => log.debug("disconnected", { socket: socket.id, reason }));
   });
 
@@ -48,6 +52,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     boards,
     async close() {
       lobby.close();
+      cursors.close();
       io.emit("server:shutdown");
       await io.close();
     },

@@ -2,6 +2,7 @@ import type { Server, Socket } from "socket.io";
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol";
 import type { BoardService } from "./board-service";
 import type { Config } from "./config";
+import type { CursorHub } from "./cursors";
 import type { Lobby } from "./lobby";
 import type { Logger } from "./log";
 
@@ -15,6 +16,7 @@ export interface Context {
   log: Logger;
   boards: BoardService;
   lobby: Lobby;
+  cursors: CursorHub;
 }
 
 export const boardRoom = (boardId: string) => `board:${boardId}`;

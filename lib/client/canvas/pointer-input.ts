@@ -1,7 +1,8 @@
 import { nanoid } from "nanoid";
 import { strokeBounds, strokeHit, type Box } from "../../board";
-import { LIMITS, PAGE, type StrokeInput } from "../../protocol";
+import { LIMITS, type StrokeInput } from "../../protocol";
 import type { ToolStore } from "../tool-store";
+import { toBoardPoint } from "./coords";
 
 /** Eraser reach around the pointer, in board units. */
 export const ERASER_RADIUS = 10;
@@ -18,7 +19,6 @@ export interface DrawingTarget {
   invalidate(): void;
 }
 
-const round1 = (n: number) => Math.round(n * 10) / 10;
 
 // Strokes are immutable, so their bounds are computed once, the first time the eraser passes.
 const bounds = new WeakMap<StrokeInput, Box>();
@@ -30,7 +30,6 @@ function boundsOf(stroke: StrokeInput): Box {
   }
   return box;
 }
-const clamp = (n: number, max: number) => Math.min(max, Math.max(0, n));
 
 /**
  * Turns pointer events (mouse, touch, pen) on the drawing surface into strokes and erasures in
@@ -65,10 +64,7 @@ export class PointerInput {
   }
 
   private toBoard(e: PointerEvent): [number, number, number] {
-    const rect = this.surface.getBoundingClientRect();
-    const scale = rect.width / PAGE.width;
-    const x = clamp(round1((e.clientX - rect.left) / scale), PAGE.width);
-    const y = clamp(round1((e.clientY - rect.top) / scale), PAGE.height);
+    const { x, y } = toBoardPoint(this.surface, e.clientX, e.clientY);
     // A mouse reports 0 or 0.5; only a pen's pressure means anything.
     const pressure = e.pointerType === "pen" && e.pressure > 0 ? Math.round(e.pressure * 100) / 100 : 0.5;
     return [x, y, pressure];

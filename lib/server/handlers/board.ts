@@ -1,19 +1,22 @@
-import { joinRequestSchema } from "../../protocol";
+import { activitySchema, joinRequestSchema } from "../../protocol";
 import type { Left } from "../board-service";
-import { bind } from "../bind";
+import { bind, fail } from "../bind";
 import { streamStrokes } from "../stroke-stream";
 import { boardRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, io, lobby, log } = ctx;
+  const { boards, cursors, io, lobby, log } = ctx;
 
   const announceLeave = (left: Left | undefined) => {
     if (!left) return;
-    socket.leave(boardRoom(left.boardId));
+    const room = boardRoom(left.boardId);
+    socket.leave(room);
     if (left.user) {
-      io.to(boardRoom(left.boardId)).emit("presence:left", left.user.id);
+      cursors.remove(left.boardId, left.user.id);
+      io.to(room).emit("presence:left", left.user.id);
       log.info("left", { board: left.boardId, user: left.user.name });
     }
+    if (left.changed) io.to(room).emit("presence:state", { userId: left.changed.id, state: left.changed.state });
     lobby.changed();
   };
 
@@ -37,6 +40,12 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
       );
     });
     return { ok: true, ...res.snapshot };
+  });
+
+  bind(ctx, socket, "presence:state", activitySchema, ({ state }) => {
+    if (!boards.memberOf(socket.id)) return fail("NOT_JOINED", "Join a board before telling it your state.");
+    const changed = boards.setActivity(socket.id, state);
+    if (changed) io.to(boardRoom(changed.boardId)).emit("presence:state", { userId: changed.user.id, state: changed.user.state });
   });
 
   bind(ctx, socket, "board:leave", null, () => {

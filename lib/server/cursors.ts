@@ -1,0 +1,75 @@
+import type { CursorUpdate } from "../protocol";
+import { boardRoom, type ScribbleServer } from "./types";
+
+/**
+ * Server-side cursor coalescing. Cursors are the heaviest traffic a board carries: N people
+ * moving at 30 Hz make N×(N−1)×30 messages a second through a plain relay. Instead, the hub keeps
+ * each board's latest position per person and, once per tick, sends every member one volatile
+ * batch of the cursors that changed since the last tick, leaving out the member's own.
+ */
+export class CursorHub {
+  /** boardId → userId → the latest update not sent yet. */
+  private readonly changed = new Map<string, Map<string, CursorUpdate>>();
+  /** boardId → userId → the last update sent, to skip one that changes nothing. */
+  private readonly sent = new Map<string, Map<string, CursorUpdate>>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly io: ScribbleServer,
+    private readonly tickMs: number,
+  ) {}
+
+  update(boardId: string, update: CursorUpdate): void {
+    const last = this.sent.get(boardId)?.get(update.id);
+    const pending = this.changed.get(boardId);
+    if (!pending?.has(update.id) && last && sameCursor(last, update)) return;
+    let board = pending;
+    if (!board) {
+      board = new Map();
+      this.changed.set(boardId, board);
+    }
+    board.set(update.id, update);
+    // The timer runs only while there is something to send: an idle server does no ticking.
+    this.timer ??= setTimeout(this.flush, this.tickMs);
+  }
+
+  /** Sends what is pending now (the tick, or a test that wants no timer). */
+  flush = (): void => {
+    this.timer = undefined;
+    const batches = [...this.changed];
+    this.changed.clear();
+    for (const [boardId, updates] of batches) {
+      const all = [...updates.values()];
+      const sent = this.sent.get(boardId) ?? new Map<string, CursorUpdate>();
+      this.sent.set(boardId, sent);
+      for (const u of all) sent.set(u.id, u);
+      for (const socket of this.io.sockets.adapter.rooms.get(boardRoom(boardId)) ?? []) {
+        const member = this.io.sockets.sockets.get(socket);
+        if (!member) continue;
+        const own = member.data.userId;
+        const batch = own && updates.has(own) ? all.filter((u) => u.id !== own) : all;
+        if (batch.length > 0) member.volatile.emit("cursors", batch);
+      }
+    }
+  };
+
+  /** The person left the board: forget their cursor (the others drop it on `presence:left`). */
+  remove(boardId: string, userId: string): void {
+    this.changed.get(boardId)?.delete(userId);
+    const sent = this.sent.get(boardId);
+    sent?.delete(userId);
+    if (sent?.size === 0) this.sent.delete(boardId);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.changed.clear();
+    this.sent.clear();
+  }
+}
+
+function sameCursor(a: CursorUpdate, b: CursorUpdate): boolean {
+  if ("hidden" in a || "hidden" in b) return "hidden" in a && "hidden" in b;
+  return a.x === b.x && a.y === b.y;
+}

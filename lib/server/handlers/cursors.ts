@@ -1,0 +1,20 @@
+import { cursorSchema, type CursorUpdate } from "../../protocol";
+import { bind, fail } from "../bind";
+import { boardRoom, type Context, type ScribbleSocket } from "../types";
+
+export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): void {
+  const { boards, config, cursors } = ctx;
+
+  const publish = (update: (id: string) => CursorUpdate) => {
+    const member = boards.memberOf(socket.id);
+    if (!member) return fail("NOT_JOINED", "Join a board before showing a cursor on it.");
+    if (config.cursorMode === "relay") {
+      socket.volatile.broadcast.to(boardRoom(member.boardId)).emit("cursors", [update(member.user.id)]);
+    } else {
+      cursors.update(member.boardId, update(member.user.id));
+    }
+  };
+
+  bind(ctx, socket, "cursor", cursorSchema, ({ x, y }) => publish((id) => ({ id, x, y })));
+  bind(ctx, socket, "cursor:hide", null, () => publish((id) => ({ id, hidden: true })));
+}
