@@ -61,3 +61,22 @@ export function inkAt(page: Page, x: number, y: number): Promise<boolean> {
     { x, y, width: PAGE.width, height: PAGE.height },
   );
 }
+
+/** Moves the mouse to a point given in board units, in a few steps like a hand would. */
+export async function pointAt(page: Page, x: number, y: number): Promise<void> {
+  const p = await toScreen(page, x, y);
+  await page.mouse.move(p.x, p.y, { steps: 5 });
+}
+
+/**
+ * Makes the page behave as a hidden tab. Headless Chromium keeps every page visible, so this
+ * overrides what the page reads (`document.hidden`, `visibilityState`) and fires the event a real
+ * tab switch fires.
+ */
+export async function setTabHidden(page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (hidden ? "hidden" : "visible") });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
