@@ -17,6 +17,7 @@ export const SOCKET_PATH = "/socket.io/";
 export interface SocketServer {
   io: ScribbleServer;
   boards: BoardService;
+  cursors: CursorHub;
   /** Tells every client the server is going away, then closes every connection. */
   close(): Promise<void>;
 }
@@ -50,6 +51,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   return {
     io,
     boards,
+    cursors,
     async close() {
       lobby.close();
       cursors.close();
