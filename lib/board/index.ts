@@ -1,4 +1,5 @@
 export * from "./board";
+export * from "./chat";
 export * from "./colors";
 export * from "./geometry";
 export * from "./history";

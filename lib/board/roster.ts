@@ -75,7 +75,20 @@ export class Roster {
   }
 
   byId(userId: string): User | undefined {
-    for (const m of this.byName.values()) if (m.user.id === userId) return m.user;
+    return this.memberById(userId)?.user;
+  }
+
+  /** The browser a person is on, by user id. */
+  clientOfUser(userId: string): string | undefined {
+    return this.memberById(userId)?.clientId;
+  }
+
+  clientOf(socketId: string): string | undefined {
+    return this.bySocket.get(socketId)?.clientId;
+  }
+
+  private memberById(userId: string): Member | undefined {
+    for (const m of this.byName.values()) if (m.user.id === userId) return m;
     return undefined;
   }
 

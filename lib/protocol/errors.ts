@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   "UNKNOWN_STROKE",
   "STROKE_EXISTS",
   "BOARD_FULL",
+  "UNKNOWN_RECIPIENT",
+  "RATE_LIMITED",
   "INTERNAL",
 ] as const;
 
@@ -14,6 +16,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
+  /** With RATE_LIMITED: how long to wait before trying again. */
+  retryAfterMs?: number;
 }
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError };

@@ -1,6 +1,6 @@
 import type { Ack, ProtocolError } from "./errors";
 import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
-import type { JoinRequest } from "./schemas";
+import type { ChatSendRequest, JoinRequest } from "./schemas";
 
 /** A colour as it travels: lowercase `#rrggbb`. */
 export type Color = string;
@@ -33,9 +33,23 @@ export interface BoardSummary {
   count: number;
 }
 
+export interface ChatMessage {
+  /** The board's chat sequence number: messages sort by it. */
+  id: number;
+  opId: string;
+  author: Pick<User, "id" | "name" | "color">;
+  text: string;
+  /** Server time, ms since the epoch. */
+  at: number;
+  /** Set on a direct message: only its author and recipient (in all their tabs) ever see it. */
+  to?: Pick<User, "id" | "name">;
+}
+
 export interface JoinSnapshot {
   self: User;
   users: User[];
+  /** The last messages this person may see: the board's public ones and their own direct ones. */
+  chat: ChatMessage[];
   circle: Circle;
   /** The board's seq the snapshot was taken at; changes after it arrive as `op` events. */
   seq: number;
@@ -69,6 +83,8 @@ export interface ClientToServerEvents {
   /** The pointer left the board (reliable: a lost hide would leave a cursor standing). */
   "cursor:hide": () => void;
   "presence:state": (update: { state: ActivityState }) => void;
+  /** A chat message, public or (with `to`, a user id) direct; acked with the stored message. */
+  "chat:send": (req: ChatSendRequest, ack: (res: Ack<{ message: ChatMessage }>) => void) => void;
   ping: (ack: (res: Ack<{ now: number }>) => void) => void;
 }
 
@@ -77,6 +93,7 @@ export interface ServerToClientEvents {
   "presence:joined": (user: User) => void;
   "presence:left": (userId: string) => void;
   "presence:state": (update: { userId: string; state: ActivityState }) => void;
+  "chat:message": (message: ChatMessage) => void;
   /** The cursors that changed since the last batch, never the receiver's own; volatile. */
   cursors: (updates: CursorUpdate[]) => void;
   op: (applied: AppliedOp) => void;

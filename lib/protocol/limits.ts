@@ -11,6 +11,9 @@ export const LIMITS = {
   boardStrokesMax: 20_000,
   /** Ids in one erase or restore. */
   strokeIdsMax: 5_000,
+  chatTextMax: 1_000,
+  /** Messages a board keeps and shows to late joiners. */
+  chatHistory: 200,
   strokeWidthMin: 1,
   strokeWidthMax: 64,
 } as const;

@@ -101,3 +101,15 @@ export const cursorSchema = z.strictObject({
 });
 
 export const activitySchema = z.strictObject({ state: z.enum(ACTIVITY_STATES) });
+
+export const chatSendSchema = z.strictObject({
+  opId: opIdSchema,
+  text: z
+    .string()
+    .trim()
+    .min(1, "message is empty")
+    .max(LIMITS.chatTextMax, `message is longer than ${LIMITS.chatTextMax} characters`),
+  to: tokenSchema("recipient id", 1, 64).optional(),
+});
+
+export type ChatSendRequest = z.input<typeof chatSendSchema>;

@@ -1,14 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { Board, Roster } from "../board";
-import type { Ack, ActivityState, AppliedOp, BoardSummary, JoinSnapshot, OpRequest, Stroke, User } from "../protocol";
-import type { joinRequestSchema } from "../protocol";
+import { Board, ChatLog, Roster } from "../board";
+import type { Ack, ActivityState, AppliedOp, BoardSummary, ChatMessage, JoinSnapshot, OpRequest, Stroke, User } from "../protocol";
+import type { chatSendSchema, joinRequestSchema } from "../protocol";
 
 type JoinInput = z.output<typeof joinRequestSchema>;
+type ChatInput = z.output<typeof chatSendSchema>;
 
 interface Room {
   board: Board;
   roster: Roster;
+  chat: ChatLog;
+}
+
+export interface Posted {
+  boardId: string;
+  message: ChatMessage;
+  /** A resend of a message posted before: acked again, delivered to nobody again. */
+  duplicate: boolean;
 }
 
 export interface Joined {
@@ -95,6 +104,24 @@ export class BoardService {
       : { ok: true, boardId: member.boardId, seq: res.applied.seq, applied: res.applied };
   }
 
+  postChat(socketId: string, req: ChatInput, now: number): Ack<Posted> {
+    const member = this.memberOf(socketId);
+    if (!member) return notJoined();
+    const room = this.room(member.boardId);
+    const fromClient = room.roster.clientOf(socketId)!;
+    let to: { user: User; client: string } | undefined;
+    if (req.to !== undefined) {
+      const user = room.roster.byId(req.to);
+      const client = room.roster.clientOfUser(req.to);
+      if (!user || !client) {
+        return { ok: false, error: { code: "UNKNOWN_RECIPIENT", message: "That person is not on this board any more." } };
+      }
+      to = { user, client };
+    }
+    const { message, duplicate } = room.chat.post({ opId: req.opId, text: req.text, author: member.user, fromClient, to, at: now });
+    return { ok: true, boardId: member.boardId, message, duplicate };
+  }
+
   /** Boards with people on them, the busiest first. */
   activeBoards(limit = 50): BoardSummary[] {
     return [...this.rooms.entries()]
@@ -107,7 +134,7 @@ export class BoardService {
   private room(boardId: string): Room {
     let room = this.rooms.get(boardId);
     if (!room) {
-      room = { board: new Board(boardId), roster: new Roster() };
+      room = { board: new Board(boardId), roster: new Roster(), chat: new ChatLog() };
       this.rooms.set(boardId, room);
     }
     return room;
@@ -117,7 +144,14 @@ export class BoardService {
     const { seq, circle, strokes } = room.board.snapshot();
     return {
       boardId,
-      snapshot: { self, users: room.roster.users(), circle, seq, strokeCount: strokes.length },
+      snapshot: {
+        self,
+        users: room.roster.users(),
+        chat: room.chat.visibleTo(room.roster.clientOfUser(self.id)!),
+        circle,
+        seq,
+        strokeCount: strokes.length,
+      },
       strokes,
     };
   }

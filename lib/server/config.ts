@@ -17,6 +17,9 @@ export interface Config {
   cursorTickMs: number;
   /** `coalesce`: one batch per tick per member; `relay`: every update to every peer (for comparison). */
   cursorMode: CursorMode;
+  /** Chat messages one person may send at once, and the rate the allowance refills. */
+  chatBurst: number;
+  chatPerSecond: number;
 }
 
 export const CURSOR_MODES = ["coalesce", "relay"] as const;
@@ -46,6 +49,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 4_000, 0, 60_000),
     cursorTickMs: int(env, "CURSOR_TICK_MS", 33, 5, 1_000),
     cursorMode,
+    chatBurst: int(env, "CHAT_BURST", 5, 1, 1_000),
+    chatPerSecond: int(env, "CHAT_PER_SECOND", 1, 1, 1_000),
   };
 }
 

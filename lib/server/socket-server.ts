@@ -4,12 +4,14 @@ import { BoardService } from "./board-service";
 import type { Config } from "./config";
 import { CursorHub } from "./cursors";
 import { registerBoardHandlers } from "./handlers/board";
+import { registerChatHandlers } from "./handlers/chat";
 import { registerCursorHandlers } from "./handlers/cursors";
 import { registerLobbyHandlers } from "./handlers/lobby";
 import { registerOpHandlers } from "./handlers/ops";
 import { registerPingHandler } from "./handlers/ping";
 import { Lobby } from "./lobby";
 import type { Logger } from "./log";
+import { RateLimiter } from "./rate-limit";
 import type { Context, ScribbleServer } from "./types";
 
 export const SOCKET_PATH = "/socket.io/";
@@ -36,7 +38,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   const boards = new BoardService();
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
   const cursors = new CursorHub(io, config.cursorTickMs);
-  const ctx: Context = { io, config, log, boards, lobby, cursors };
+  const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
+  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits };
 
   io.on("connection", (socket) => {
     log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
@@ -45,6 +48,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     registerBoardHandlers(ctx, socket);
     registerOpHandlers(ctx, socket);
     registerCursorHandlers(ctx, socket);
+    registerChatHandlers(ctx, socket);
     socket.on("disconnect", (reason) => log.debug("disconnected", { socket: socket.id, reason }));
   });
 

@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import type { CursorHub } from "./cursors";
 import type { Lobby } from "./lobby";
 import type { Logger } from "./log";
+import type { RateLimiter } from "./rate-limit";
 
 export type ScribbleServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ScribbleSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -17,7 +18,11 @@ export interface Context {
   boards: BoardService;
   lobby: Lobby;
   cursors: CursorHub;
+  /** Per person (`boardId/userId`), shared by their tabs. */
+  chatLimits: RateLimiter;
 }
 
 export const boardRoom = (boardId: string) => `board:${boardId}`;
+/** Every tab of one person on one board: where direct messages go. */
+export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${userId}`;
 export const LOBBY_ROOM = "lobby";

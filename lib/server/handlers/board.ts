@@ -1,18 +1,21 @@
 import { activitySchema, joinRequestSchema } from "../../protocol";
 import type { Left } from "../board-service";
 import { bind, fail } from "../bind";
+import { chatLimitKey } from "./chat";
 import { streamStrokes } from "../stroke-stream";
-import { boardRoom, type Context, type ScribbleSocket } from "../types";
+import { boardRoom, userRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, cursors, io, lobby, log } = ctx;
+  const { boards, chatLimits, cursors, io, lobby, log } = ctx;
 
   const announceLeave = (left: Left | undefined) => {
     if (!left) return;
     const room = boardRoom(left.boardId);
     socket.leave(room);
+    if (socket.data.userId) socket.leave(userRoom(left.boardId, socket.data.userId));
     if (left.user) {
       cursors.remove(left.boardId, left.user.id);
+      chatLimits.forget(chatLimitKey(left.boardId, left.user.id));
       io.to(room).emit("presence:left", left.user.id);
       log.info("left", { board: left.boardId, user: left.user.name });
     }
@@ -25,7 +28,7 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     if (!res.ok) return res;
     announceLeave(res.left);
     const room = boardRoom(res.boardId);
-    socket.join(room);
+    socket.join([room, userRoom(res.boardId, res.snapshot.self.id)]);
     const joinId = (socket.data.joinId ?? 0) + 1;
     socket.data = { boardId: res.boardId, userId: res.snapshot.self.id, joinId };
     if (res.announce) {

@@ -1,0 +1,52 @@
+import type { ChatMessage, User } from "../protocol";
+import { LIMITS } from "../protocol";
+
+/** A message as the board keeps it: who may see a direct one is known by browser, not by socket. */
+interface Stored {
+  message: ChatMessage;
+  fromClient: string;
+  toClient?: string;
+}
+
+export interface ChatPost {
+  opId: string;
+  text: string;
+  author: User;
+  fromClient: string;
+  to?: { user: User; client: string };
+  at: number;
+}
+
+/**
+ * A board's chat: the last `LIMITS.chatHistory` messages, public and direct, each opId posted
+ * once. Pure: time and people come from the caller. Direct messages are kept with the browsers
+ * (client ids) of both ends, so each sees them again after a reload, and nobody else ever does.
+ */
+export class ChatLog {
+  private readonly stored: Stored[] = [];
+  private nextId = 1;
+
+  /** Posts a message, or returns the one already posted under this opId (a resend). */
+  post(p: ChatPost): { message: ChatMessage; duplicate: boolean } {
+    const earlier = this.stored.find((s) => s.message.opId === p.opId && s.fromClient === p.fromClient);
+    if (earlier) return { message: earlier.message, duplicate: true };
+    const message: ChatMessage = {
+      id: this.nextId++,
+      opId: p.opId,
+      author: { id: p.author.id, name: p.author.name, color: p.author.color },
+      text: p.text,
+      at: p.at,
+      ...(p.to ? { to: { id: p.to.user.id, name: p.to.user.name } } : {}),
+    };
+    this.stored.push({ message, fromClient: p.fromClient, toClient: p.to?.client });
+    if (this.stored.length > LIMITS.chatHistory) this.stored.shift();
+    return { message, duplicate: false };
+  }
+
+  /** What one browser may see, oldest first. */
+  visibleTo(clientId: string): ChatMessage[] {
+    return this.stored
+      .filter((s) => !s.message.to || s.fromClient === clientId || s.toClient === clientId)
+      .map((s) => s.message);
+  }
+}
