@@ -10,10 +10,10 @@ import { getSocket } from "@/lib/client/socket";
 import { useConnection } from "@/lib/client/use-connection";
 import { displayNameSchema } from "@/lib/protocol";
 import { BoardCanvas } from "./BoardCanvas";
+import { ChatPanel } from "./ChatPanel";
 import { ColorCircle } from "./ColorCircle";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { NameForm } from "./NameForm";
-import { Notices } from "./Notices";
 import { PeoplePanel } from "./PeoplePanel";
 import { OpErrors } from "./OpErrors";
 import { ShareLink } from "./ShareLink";
@@ -93,7 +93,7 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
           <aside className="sidebar">
             <ColorCircle setColor={(c) => session.setColor(c)} />
             <PeoplePanel />
-            <Notices />
+            <ChatPanel session={session} />
           </aside>
         </main>
       )}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useStore } from "zustand";
+import { chatStore } from "@/lib/client/chat-store";
 import { presenceStore } from "@/lib/client/presence-store";
 
 export function PeoplePanel() {
@@ -29,6 +30,17 @@ export function PeoplePanel() {
               <span className="people__name">{u.name}</span>
               {isSelf && <span className="badge">you</span>}
               {u.state !== "active" && <span className="people__state">{u.state}</span>}
+              {!isSelf && (
+                <button
+                  className="link people__dm"
+                  data-testid="dm-target"
+                  data-name={u.name}
+                  title={`Send ${u.name} a private message`}
+                  onClick={() => chatStore.getState().setTarget({ id: u.id, name: u.name })}
+                >
+                  message
+                </button>
+              )}
             </li>
           );
         })}

@@ -3,6 +3,7 @@ import type { Action } from "../board";
 import type {
   ActivityState,
   AppliedOp,
+  ChatMessage,
   Color,
   CursorUpdate,
   JoinSnapshot,
@@ -15,6 +16,7 @@ import type {
 } from "../protocol";
 import { watchActivity } from "./activity";
 import { boardStore } from "./board-store";
+import { chatStore } from "./chat-store";
 import { CursorSender } from "./cursor-sender";
 import { cursorStore } from "./cursor-store";
 import { historyStore } from "./history-store";
@@ -54,6 +56,7 @@ export class BoardSession {
     sessionStore.setState({ phase: "joining", joinError: null });
     historyStore.getState().reset();
     boardStore.setState({ pending: [] });
+    chatStore.setState({ items: [], target: null });
     this.socket.on("connect", this.join);
     this.socket.on("presence:joined", this.onJoined);
     this.socket.on("presence:left", this.onLeft);
@@ -62,6 +65,7 @@ export class BoardSession {
     this.socket.on("stroke:preview", this.onPreview);
     this.socket.on("presence:state", this.onState);
     this.socket.on("cursors", this.onCursors);
+    this.socket.on("chat:message", this.onChat);
     this.activity = watchActivity((state) => this.sendActivity(state));
     if (this.socket.connected) this.join();
   }
@@ -76,6 +80,7 @@ export class BoardSession {
     this.socket.off("stroke:preview", this.onPreview);
     this.socket.off("presence:state", this.onState);
     this.socket.off("cursors", this.onCursors);
+    this.socket.off("chat:message", this.onChat);
     this.activity?.stop();
     this.cursor.dispose();
     if (this.socket.connected) this.socket.emit("board:leave");
@@ -173,6 +178,40 @@ export class BoardSession {
     }
   }
 
+  /** Sends a chat message to everyone on the board, or privately to `to` (a user id). */
+  sendChat(text: string, to?: Pick<User, "id" | "name">): void {
+    const self = presenceStore.getState().self;
+    if (!self) return;
+    const message = {
+      opId: nanoid(),
+      author: { id: self.id, name: self.name, color: self.color },
+      text,
+      at: Date.now(),
+      ...(to ? { to } : {}),
+    };
+    chatStore.getState().local(message);
+    if (this.joined()) void this.emitChat(message);
+  }
+
+  retryChat(opId: string): void {
+    const item = chatStore.getState().items.find((i) => i.kind === "message" && i.key === opId);
+    if (item?.kind !== "message") return;
+    chatStore.getState().retrying(opId);
+    if (this.joined()) void this.emitChat(item.message);
+  }
+
+  private async emitChat(message: Omit<ChatMessage, "id">): Promise<void> {
+    const req = { opId: message.opId, text: message.text, ...(message.to ? { to: message.to.id } : {}) };
+    const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("chat:send", req).catch(() => null);
+    if (!res) {
+      // Connected but unanswered: say so; while offline it stays pending and goes out on rejoin.
+      if (this.socket.connected) chatStore.getState().failed(message.opId, "No answer from the server.");
+      return;
+    }
+    if (res.ok) chatStore.getState().acked(res.message);
+    else chatStore.getState().failed(message.opId, res.error.message);
+  }
+
   private sendActivity(state: ActivityState): void {
     if (this.joined()) this.socket.emit("presence:state", { state });
   }
@@ -207,13 +246,24 @@ export class BoardSession {
     const activity = this.activity?.current() ?? "active";
     if (activity !== "active") this.sendActivity(activity);
     for (const op of boardStore.getState().pending) void this.emit(op);
+    chatStore.getState().reset(snapshot.chat);
+    for (const item of chatStore.getState().items) {
+      if (item.kind === "message" && item.status === "pending") void this.emitChat(item.message);
+    }
   }
 
-  private onJoined = (user: User) => presenceStore.getState().joined(user);
+  private onJoined = (user: User) => {
+    presenceStore.getState().joined(user);
+    chatStore.getState().line("joined", user, Date.now());
+  };
   private onLeft = (userId: string) => {
+    const user = presenceStore.getState().users.find((u) => u.id === userId);
     presenceStore.getState().left(userId);
     cursorStore.getState().remove(userId);
+    if (user) chatStore.getState().line("left", user, Date.now());
+    if (chatStore.getState().target?.id === userId) chatStore.getState().setTarget(null);
   };
+  private onChat = (message: ChatMessage) => chatStore.getState().received(message);
   private onState = ({ userId, state }: { userId: string; state: ActivityState }) =>
     presenceStore.getState().setState(userId, state);
   private onCursors = (updates: CursorUpdate[]) => cursorStore.getState().apply(updates);

@@ -11,7 +11,7 @@ test("people list, count and notices follow joins and leaves, closed tabs includ
     await expect(page.getByTestId("user-item")).toHaveCount(3);
   }
   await expect(selfItem(b)).toHaveAttribute("data-name", "Bob");
-  await expect(a.locator('[data-testid="presence-notice"][data-kind="joined"][data-name="Cy"]')).toBeVisible();
+  await expect(a.locator('[data-testid="chat-line"][data-kind="joined"][data-name="Cy"]')).toBeVisible();
   const colors = await a.locator('[data-testid="user-item"] .avatar').evaluateAll((els) =>
     els.map((el) => getComputedStyle(el).backgroundColor),
   );
@@ -23,7 +23,7 @@ test("people list, count and notices follow joins and leaves, closed tabs includ
     await expect(page.getByTestId("presence-count")).toHaveAttribute("data-count", "2");
     await expect(page.locator('[data-testid="user-item"][data-name="Cy"]')).toHaveCount(0);
   }
-  await expect(a.locator('[data-testid="presence-notice"][data-kind="left"][data-name="Cy"]')).toBeVisible();
+  await expect(a.locator('[data-testid="chat-line"][data-kind="left"][data-name="Cy"]')).toBeVisible();
 });
 
 test("a taken name is refused with a clear message and another name gets in", async ({ people }) => {
