@@ -3,6 +3,7 @@ import { loadConfig } from "./lib/server/config";
 import { createLogger } from "./lib/server/log";
 import { handleShutdownSignals } from "./lib/server/shutdown";
 import { createSocketServer, SOCKET_PATH } from "./lib/server/socket-server";
+import { createBoardStore } from "./lib/server/storage";
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
@@ -16,8 +17,9 @@ const app = next({ dev: config.dev, hostname: config.host, port: config.port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+const store = createBoardStore(config.storage, config.dataDir);
 const httpServer = createServer((req, res) => void handle(req, res));
-const sockets = createSocketServer(httpServer, config, log);
+const sockets = createSocketServer(httpServer, config, log, store);
 
 // Socket.IO answers its own upgrades; every other one is Next's (hot reload in dev) or nobody's.
 const nextUpgrade = app.getUpgradeHandler();
@@ -33,6 +35,8 @@ handleShutdownSignals({
   graceMs: config.shutdownGraceMs,
   closeApp: async () => {
     await sockets.close();
+    // After the sockets: the writes of ops already in flight finish before the store closes.
+    await store.close();
     await app.close();
   },
 });
@@ -44,5 +48,5 @@ httpServer.once("error", (err) => {
 httpServer.listen(config.port, config.host, () => {
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  log.info(`Scribble ready on http://${config.host}:${port} (${config.dev ? "development" : "production"})`);
+  log.info(`Scribble ready on http://${config.host}:${port} (${config.dev ? "development" : "production"}, ${store.kind} storage)`);
 });

@@ -21,7 +21,8 @@ function Item({ item, selfId, onRetry }: { item: ChatItem; selfId: string | unde
     );
   }
   const { message, status } = item;
-  const own = message.author.id === selfId;
+  // Unsent messages are always this tab's own (one restored after a reload has an older user id).
+  const own = message.author.id === selfId || status !== "sent";
   return (
     <li
       className={`chat__message chat__message--${status}${own ? " chat__message--own" : ""}${message.to ? " chat__message--direct" : ""}`}

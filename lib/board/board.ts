@@ -19,6 +19,17 @@ export interface BoardSnapshot {
   strokes: Stroke[];
 }
 
+/** Everything the server needs to carry a board over a restart (erased strokes and recent opIds too). */
+export interface PersistedBoard {
+  seq: number;
+  circle: Circle;
+  /** Every stroke, erased ones included (they can be restored), in z-order. */
+  strokes: Stroke[];
+  deleted: string[];
+  /** The latest opIds with their seq, so that a resend after a restart is still recognised. */
+  recentOps: [opId: string, seq: number][];
+}
+
 /**
  * The state of one board. Pure: no I/O, no clock, no sockets. On the server, `commit` orders a
  * change by giving it the board's next `seq`; everywhere (server, tabs, a replay of the log),
@@ -82,6 +93,24 @@ export class Board {
 
   snapshot(): BoardSnapshot {
     return { seq: this.seqValue, circle: this.circleValue, strokes: this.visibleStrokes() };
+  }
+
+  toPersisted(): PersistedBoard {
+    this.sortIfNeeded();
+    return {
+      seq: this.seqValue,
+      circle: this.circleValue,
+      strokes: [...this.strokesById.values()],
+      deleted: [...this.deleted],
+      recentOps: [...this.applied],
+    };
+  }
+
+  static fromPersisted(id: string, p: PersistedBoard): Board {
+    const board = new Board(id, { seq: p.seq, circle: p.circle, strokes: p.strokes });
+    for (const strokeId of p.deleted) board.deleted.add(strokeId);
+    for (const [opId, seq] of p.recentOps) board.remember(opId, seq);
+    return board;
   }
 
   /** Server side: checks a change against the board, orders it and applies it. */

@@ -2,7 +2,7 @@ import type { ChatMessage, User } from "../protocol";
 import { LIMITS } from "../protocol";
 
 /** A message as the board keeps it: who may see a direct one is known by browser, not by socket. */
-interface Stored {
+export interface StoredChat {
   message: ChatMessage;
   fromClient: string;
   toClient?: string;
@@ -23,13 +23,21 @@ export interface ChatPost {
  * (client ids) of both ends, so each sees them again after a reload, and nobody else ever does.
  */
 export class ChatLog {
-  private readonly stored: Stored[] = [];
+  private readonly stored: StoredChat[] = [];
   private nextId = 1;
 
+  /** A log holding what a store kept, oldest first. */
+  static fromStored(stored: readonly StoredChat[]): ChatLog {
+    const log = new ChatLog();
+    for (const s of stored.slice(-LIMITS.chatHistory)) log.stored.push(s);
+    log.nextId = (stored.at(-1)?.message.id ?? 0) + 1;
+    return log;
+  }
+
   /** Posts a message, or returns the one already posted under this opId (a resend). */
-  post(p: ChatPost): { message: ChatMessage; duplicate: boolean } {
+  post(p: ChatPost): { message: ChatMessage; duplicate: boolean; stored: StoredChat } {
     const earlier = this.stored.find((s) => s.message.opId === p.opId && s.fromClient === p.fromClient);
-    if (earlier) return { message: earlier.message, duplicate: true };
+    if (earlier) return { message: earlier.message, duplicate: true, stored: earlier };
     const message: ChatMessage = {
       id: this.nextId++,
       opId: p.opId,
@@ -38,9 +46,10 @@ export class ChatLog {
       at: p.at,
       ...(p.to ? { to: { id: p.to.user.id, name: p.to.user.name } } : {}),
     };
-    this.stored.push({ message, fromClient: p.fromClient, toClient: p.to?.client });
+    const stored: StoredChat = { message, fromClient: p.fromClient, ...(p.to ? { toClient: p.to.client } : {}) };
+    this.stored.push(stored);
     if (this.stored.length > LIMITS.chatHistory) this.stored.shift();
-    return { message, duplicate: false };
+    return { message, duplicate: false, stored };
   }
 
   /** What one browser may see, oldest first. */

@@ -21,6 +21,7 @@ import { CursorSender } from "./cursor-sender";
 import { cursorStore } from "./cursor-store";
 import { historyStore } from "./history-store";
 import { liveStore } from "./live-store";
+import { persistOutbox, restoreOutbox } from "./outbox";
 import { presenceStore } from "./presence-store";
 import { sessionStore } from "./session-store";
 import type { ClientSocket } from "./socket";
@@ -42,6 +43,7 @@ export class BoardSession {
   private errorId = 0;
   private readonly cursor: CursorSender;
   private activity: ReturnType<typeof watchActivity> | null = null;
+  private stopPersisting: (() => void) | null = null;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -55,8 +57,14 @@ export class BoardSession {
   start(): void {
     sessionStore.setState({ phase: "joining", joinError: null });
     historyStore.getState().reset();
-    boardStore.setState({ pending: [] });
-    chatStore.setState({ items: [], target: null });
+    // What this browser had not delivered on this board before a reload or a crash.
+    const outbox = restoreOutbox(this.boardId);
+    boardStore.setState({ pending: outbox.ops });
+    chatStore.setState({
+      items: outbox.chat.map((message) => ({ kind: "message", key: message.opId, message, status: "pending" })),
+      target: null,
+    });
+    this.stopPersisting = persistOutbox(this.boardId);
     this.socket.on("connect", this.join);
     this.socket.on("presence:joined", this.onJoined);
     this.socket.on("presence:left", this.onLeft);
@@ -82,6 +90,7 @@ export class BoardSession {
     this.socket.off("cursors", this.onCursors);
     this.socket.off("chat:message", this.onChat);
     this.activity?.stop();
+    this.stopPersisting?.();
     this.cursor.dispose();
     if (this.socket.connected) this.socket.emit("board:leave");
     sessionStore.setState({ phase: "joining", joinError: null });
@@ -225,7 +234,10 @@ export class BoardSession {
    * arrive in the same transport frame, and must find the snapshot already in place.
    */
   private join = (): void => {
-    const req = { boardId: this.boardId, name: this.name, clientId: this.clientId };
+    // A tab that still holds this board asks only for what it missed.
+    const { board, loading, epoch } = boardStore.getState();
+    const resume = board.id === this.boardId && !loading && epoch ? { epoch, seq: board.seq } : undefined;
+    const req = { boardId: this.boardId, name: this.name, clientId: this.clientId, ...(resume ? { resume } : {}) };
     this.socket.timeout(ACK_TIMEOUT_MS).emit("board:join", req, (err, res) => {
       if (this.stopped || err) return; // No answer: the next reconnect joins again.
       if (!res.ok) {
@@ -238,7 +250,8 @@ export class BoardSession {
 
   private onSnapshot(snapshot: JoinSnapshot): void {
     presenceStore.getState().reset(snapshot.self, snapshot.users);
-    boardStore.getState().begin(this.boardId, snapshot);
+    if (snapshot.sync === "delta") boardStore.getState().resume(snapshot);
+    else boardStore.getState().begin(this.boardId, snapshot);
     liveStore.getState().clear();
     cursorStore.getState().clear();
     sessionStore.setState({ phase: "joined", joinError: null });

@@ -10,8 +10,12 @@ export interface BoardStore {
   pending: OpRequest[];
   /** Set while a joining tab is still receiving the board's strokes. */
   loading: { received: number; total: number } | null;
-  /** Starts over from a join snapshot; its strokes follow through `chunk`. */
+  /** The epoch of the board held, to resume it after a reconnect (see JoinSnapshot.epoch). */
+  epoch: string | null;
+  /** Starts over from a full join snapshot; its strokes follow through `chunk`. */
   begin(boardId: string, snapshot: JoinSnapshot): void;
+  /** A join that resumes: the board is kept, and the missed ops follow as `remote` ops. */
+  resume(snapshot: JoinSnapshot): void;
   chunk(chunk: StrokeChunk): void;
   /** A change the server ordered: someone else's, or our own from its ack. */
   remote(applied: AppliedOp): void;
@@ -46,13 +50,19 @@ export const boardStore = createStore<BoardStore>((set, get) => {
     version: 0,
     pending: [],
     loading: null,
+    epoch: null,
     begin: (boardId, snapshot) => {
       ahead = new Map([...ahead].filter(([seq]) => seq > snapshot.seq));
       set({
         board: new Board(boardId, { seq: snapshot.seq, circle: snapshot.circle, strokes: [] }),
         version: get().version + 1,
+        epoch: snapshot.epoch,
         loading: snapshot.strokeCount > 0 ? { received: 0, total: snapshot.strokeCount } : null,
       });
+      drain();
+    },
+    resume: (snapshot) => {
+      set({ epoch: snapshot.epoch });
       drain();
     },
     chunk: ({ strokes, done }) => {

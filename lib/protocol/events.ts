@@ -31,6 +31,8 @@ export interface BoardSummary {
   boardId: string;
   /** People on the board now (a person with several tabs counts once). */
   count: number;
+  /** For a board nobody is on: when it last changed (ms since the epoch). */
+  updatedAt?: number;
 }
 
 export interface ChatMessage {
@@ -53,7 +55,13 @@ export interface JoinSnapshot {
   circle: Circle;
   /** The board's seq the snapshot was taken at; changes after it arrive as `op` events. */
   seq: number;
-  /** Visible strokes at `seq`; they follow in `board:strokes` chunks, the last marked `done`. */
+  /** Changes when a board is made anew under the same id: a tab's `lastSeq` is only good within one epoch. */
+  epoch: string;
+  /**
+   * `full`: start over; `strokeCount` visible strokes follow in `board:strokes` chunks, the last
+   * marked `done`. `delta`: keep what you have; the ops after your `resume.seq` follow as `op` events.
+   */
+  sync: "full" | "delta";
   strokeCount: number;
 }
 

@@ -39,6 +39,13 @@ export const joinRequestSchema = z.strictObject({
   boardId: boardIdSchema,
   name: displayNameSchema,
   clientId: clientIdSchema,
+  /** What a reconnecting tab already has: the board's epoch and the last seq it applied. */
+  resume: z
+    .strictObject({
+      epoch: tokenSchema("epoch", 1, 64),
+      seq: z.number().int().min(0),
+    })
+    .optional(),
 });
 
 export type JoinRequest = z.input<typeof joinRequestSchema>;

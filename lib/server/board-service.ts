@@ -3,14 +3,23 @@ import type { z } from "zod";
 import { Board, ChatLog, Roster } from "../board";
 import type { Ack, ActivityState, AppliedOp, BoardSummary, ChatMessage, JoinSnapshot, OpRequest, Stroke, User } from "../protocol";
 import type { chatSendSchema, joinRequestSchema } from "../protocol";
+import type { Logger } from "./log";
+import type { BoardStore } from "./storage";
 
 type JoinInput = z.output<typeof joinRequestSchema>;
 type ChatInput = z.output<typeof chatSendSchema>;
 
+/** Ops kept in memory per board to bring a reconnecting tab up to date without a full snapshot. */
+export const RESYNC_WINDOW = 1_000;
+
 interface Room {
+  epoch: string;
   board: Board;
   roster: Roster;
   chat: ChatLog;
+  /** The latest ops, oldest first, at most RESYNC_WINDOW. */
+  recent: AppliedOp[];
+  opsSinceSnapshot: number;
 }
 
 export interface Posted {
@@ -23,8 +32,8 @@ export interface Posted {
 export interface Joined {
   boardId: string;
   snapshot: JoinSnapshot;
-  /** The visible strokes at `snapshot.seq`, sent after the ack in chunks. */
-  strokes: Stroke[];
+  /** What follows the ack: every visible stroke (a full join), or the ops the tab missed. */
+  follow: { kind: "strokes"; strokes: Stroke[] } | { kind: "ops"; ops: AppliedOp[] };
   /** The person was not on the board before this tab: the others must hear of it. */
   announce: boolean;
 }
@@ -44,18 +53,26 @@ export interface Member {
 
 /**
  * Every board this process serves, and which socket is on which board. Knows nothing of
- * Socket.IO: it decides, the handlers deliver.
+ * Socket.IO: it decides, the handlers deliver. Boards are loaded from the store on first use and
+ * kept in memory; every change is stored before it is acknowledged.
  */
 export class BoardService {
   private readonly rooms = new Map<string, Room>();
+  private readonly loading = new Map<string, Promise<Room>>();
   private readonly socketBoard = new Map<string, string>();
 
-  join(socketId: string, req: JoinInput): Ack<Joined> & { left?: Left } {
+  constructor(
+    private readonly store: BoardStore,
+    private readonly log: Logger,
+    private readonly snapshotEvery = 500,
+  ) {}
+
+  async join(socketId: string, req: JoinInput): Promise<Ack<Joined> & { left?: Left }> {
+    const room = await this.load(req.boardId);
     const current = this.socketBoard.get(socketId);
-    const room = this.room(req.boardId);
     if (current === req.boardId) {
       const user = room.roster.userOf(socketId);
-      if (user && user.name === req.name) return { ok: true, ...this.joined(req.boardId, room, user), announce: false };
+      if (user && user.name === req.name) return { ok: true, ...this.joined(req, room, user), announce: false };
     }
     if (!room.roster.isAvailable(req.name, req.clientId)) {
       return {
@@ -66,7 +83,7 @@ export class BoardService {
     const left = current === undefined ? undefined : this.leave(socketId);
     const result = room.roster.join({ socketId, clientId: req.clientId, name: req.name, newUserId: randomUUID });
     this.socketBoard.set(socketId, req.boardId);
-    return { ok: true, ...this.joined(req.boardId, room, result.user), announce: result.isNew, left };
+    return { ok: true, ...this.joined(req, room, result.user), announce: result.isNew, left };
   }
 
   leave(socketId: string): Left | undefined {
@@ -94,20 +111,35 @@ export class BoardService {
     return boardId !== undefined && user ? { boardId, user } : undefined;
   }
 
-  commit(socketId: string, req: OpRequest): Ack<{ boardId: string; seq: number; applied?: AppliedOp }> {
+  /**
+   * Orders a change and stores it; resolves once it is stored. If the store fails, the board is
+   * dropped from memory (it no longer matches what is stored) and the caller hears of it.
+   */
+  async commit(socketId: string, req: OpRequest): Promise<Ack<{ boardId: string; seq: number; applied?: AppliedOp }> & { reload?: true }> {
     const member = this.memberOf(socketId);
     if (!member) return notJoined();
-    const res = this.room(member.boardId).board.commit(req, member.user.id);
+    const room = this.rooms.get(member.boardId)!;
+    const res = room.board.commit(req, member.user.id);
     if (!res.ok) return res;
-    return res.duplicate
-      ? { ok: true, boardId: member.boardId, seq: res.seq }
-      : { ok: true, boardId: member.boardId, seq: res.applied.seq, applied: res.applied };
+    if (res.duplicate) return { ok: true, boardId: member.boardId, seq: res.seq };
+
+    room.recent.push(res.applied);
+    if (room.recent.length > RESYNC_WINDOW) room.recent.shift();
+    try {
+      await this.store.append(member.boardId, res.applied);
+    } catch (err) {
+      this.log.error("storing an op failed: board reloads from storage", { board: member.boardId, error: String(err) });
+      this.rooms.delete(member.boardId);
+      return { ok: false, error: { code: "INTERNAL", message: "The change could not be stored; nothing was changed." }, reload: true };
+    }
+    if (++room.opsSinceSnapshot >= this.snapshotEvery) this.snapshot(member.boardId, room);
+    return { ok: true, boardId: member.boardId, seq: res.applied.seq, applied: res.applied };
   }
 
-  postChat(socketId: string, req: ChatInput, now: number): Ack<Posted> {
+  async postChat(socketId: string, req: ChatInput, now: number): Promise<Ack<Posted>> {
     const member = this.memberOf(socketId);
     if (!member) return notJoined();
-    const room = this.room(member.boardId);
+    const room = this.rooms.get(member.boardId)!;
     const fromClient = room.roster.clientOf(socketId)!;
     let to: { user: User; client: string } | undefined;
     if (req.to !== undefined) {
@@ -118,42 +150,92 @@ export class BoardService {
       }
       to = { user, client };
     }
-    const { message, duplicate } = room.chat.post({ opId: req.opId, text: req.text, author: member.user, fromClient, to, at: now });
-    return { ok: true, boardId: member.boardId, message, duplicate };
+    const posted = room.chat.post({ opId: req.opId, text: req.text, author: member.user, fromClient, to, at: now });
+    if (!posted.duplicate) await this.store.appendChat(member.boardId, posted.stored);
+    return { ok: true, boardId: member.boardId, message: posted.message, duplicate: posted.duplicate };
+  }
+
+  /** Boards with people on them, the busiest first, then the boards changed most recently. */
+  async lobbyBoards(limit = 50): Promise<BoardSummary[]> {
+    const active = this.activeBoards().slice(0, limit);
+    const shown = new Set(active.map((b) => b.boardId));
+    const recent = (await this.store.recentBoards(limit))
+      .filter((b) => !shown.has(b.boardId))
+      .map((b) => ({ boardId: b.boardId, count: 0, updatedAt: b.updatedAt }));
+    return [...active, ...recent].slice(0, limit);
   }
 
   /** Boards with people on them, the busiest first. */
-  activeBoards(limit = 50): BoardSummary[] {
+  activeBoards(): BoardSummary[] {
     return [...this.rooms.entries()]
       .filter(([, room]) => room.roster.size > 0)
       .map(([boardId, room]) => ({ boardId, count: room.roster.size }))
-      .sort((a, b) => b.count - a.count || a.boardId.localeCompare(b.boardId))
-      .slice(0, limit);
+      .sort((a, b) => b.count - a.count || a.boardId.localeCompare(b.boardId));
   }
 
-  private room(boardId: string): Room {
-    let room = this.rooms.get(boardId);
-    if (!room) {
-      room = { board: new Board(boardId), roster: new Roster(), chat: new ChatLog() };
-      this.rooms.set(boardId, room);
+  private load(boardId: string): Promise<Room> {
+    const room = this.rooms.get(boardId);
+    if (room) return Promise.resolve(room);
+    let pending = this.loading.get(boardId);
+    if (!pending) {
+      pending = this.read(boardId).finally(() => this.loading.delete(boardId));
+      this.loading.set(boardId, pending);
     }
+    return pending;
+  }
+
+  private async read(boardId: string): Promise<Room> {
+    const stored = await this.store.load(boardId);
+    let room: Room;
+    if (stored) {
+      const board = stored.snapshot ? Board.fromPersisted(boardId, stored.snapshot) : new Board(boardId);
+      for (const op of stored.ops) board.applyCommitted(op);
+      room = {
+        epoch: stored.epoch,
+        board,
+        roster: new Roster(),
+        chat: ChatLog.fromStored(stored.chat),
+        recent: stored.ops.slice(-RESYNC_WINDOW),
+        opsSinceSnapshot: stored.ops.length,
+      };
+    } else {
+      room = { epoch: randomUUID(), board: new Board(boardId), roster: new Roster(), chat: new ChatLog(), recent: [], opsSinceSnapshot: 0 };
+      await this.store.create(boardId, room.epoch);
+    }
+    this.rooms.set(boardId, room);
     return room;
   }
 
-  private joined(boardId: string, room: Room, self: User): Omit<Joined, "announce"> {
-    const { seq, circle, strokes } = room.board.snapshot();
-    return {
-      boardId,
-      snapshot: {
-        self,
-        users: room.roster.users(),
-        chat: room.chat.visibleTo(room.roster.clientOfUser(self.id)!),
-        circle,
-        seq,
-        strokeCount: strokes.length,
-      },
-      strokes,
+  private snapshot(boardId: string, room: Room): void {
+    room.opsSinceSnapshot = 0;
+    this.store.saveSnapshot(boardId, room.board.toPersisted()).catch((err: unknown) => {
+      // The op log still holds everything; the next snapshot will try again.
+      this.log.warn("saving a snapshot failed", { board: boardId, error: String(err) });
+    });
+  }
+
+  private joined(req: JoinInput, room: Room, self: User): Omit<Joined, "announce"> {
+    const common = {
+      self,
+      users: room.roster.users(),
+      chat: room.chat.visibleTo(room.roster.clientOfUser(self.id)!),
+      circle: room.board.circle,
+      seq: room.board.seq,
+      epoch: room.epoch,
     };
+    const missed = this.missedOps(room, req.resume);
+    if (missed) return { boardId: req.boardId, snapshot: { ...common, sync: "delta", strokeCount: 0 }, follow: { kind: "ops", ops: missed } };
+    const strokes = room.board.visibleStrokes();
+    return { boardId: req.boardId, snapshot: { ...common, sync: "full", strokeCount: strokes.length }, follow: { kind: "strokes", strokes } };
+  }
+
+  /** The ops after a tab's `lastSeq`, or null when the tab must start over from a full snapshot. */
+  private missedOps(room: Room, resume: JoinInput["resume"]): AppliedOp[] | null {
+    if (!resume || resume.epoch !== room.epoch || resume.seq > room.board.seq) return null;
+    if (resume.seq === room.board.seq) return [];
+    const oldest = room.recent[0]?.seq;
+    if (oldest === undefined || resume.seq < oldest - 1) return null;
+    return room.recent.filter((op) => op.seq > resume.seq);
   }
 }
 

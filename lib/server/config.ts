@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from "./log";
+import { STORAGE_KINDS, type StorageKind } from "./storage";
 
 export interface Config {
   port: number;
@@ -20,6 +21,11 @@ export interface Config {
   /** Chat messages one person may send at once, and the rate the allowance refills. */
   chatBurst: number;
   chatPerSecond: number;
+  /** `sqlite` (a file under dataDir) or `memory` (gone at exit). */
+  storage: StorageKind;
+  dataDir: string;
+  /** A board's full state is stored once per this many ops, so opening it replays a short tail. */
+  snapshotEvery: number;
 }
 
 export const CURSOR_MODES = ["coalesce", "relay"] as const;
@@ -37,6 +43,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
   if (!CURSOR_MODES.includes(cursorMode)) {
     throw new Error(`CURSOR_MODE must be one of ${CURSOR_MODES.join(", ")}, not "${env.CURSOR_MODE}"`);
   }
+  const storage = (env.STORAGE || "sqlite") as StorageKind;
+  if (!STORAGE_KINDS.includes(storage)) {
+    throw new Error(`STORAGE must be one of ${STORAGE_KINDS.join(", ")}, not "${env.STORAGE}"`);
+  }
   return {
     port: int(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "localhost",
@@ -51,6 +61,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     cursorMode,
     chatBurst: int(env, "CHAT_BURST", 5, 1, 1_000),
     chatPerSecond: int(env, "CHAT_PER_SECOND", 1, 1, 1_000),
+    storage,
+    dataDir: env.DATA_DIR || "./data",
+    snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),
   };
 }
 

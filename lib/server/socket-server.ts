@@ -12,6 +12,7 @@ import { registerPingHandler } from "./handlers/ping";
 import { Lobby } from "./lobby";
 import type { Logger } from "./log";
 import { RateLimiter } from "./rate-limit";
+import type { BoardStore } from "./storage";
 import type { Context, ScribbleServer } from "./types";
 
 export const SOCKET_PATH = "/socket.io/";
@@ -24,8 +25,11 @@ export interface SocketServer {
   close(): Promise<void>;
 }
 
-/** Builds the Socket.IO server and the board service on an existing HTTP server. */
-export function createSocketServer(httpServer: HttpServer, config: Config, log: Logger): SocketServer {
+/**
+ * Builds the Socket.IO server and the board service on an existing HTTP server. The store is the
+ * caller's: it outlives the sockets at shutdown, to finish the writes in flight.
+ */
+export function createSocketServer(httpServer: HttpServer, config: Config, log: Logger, store: BoardStore): SocketServer {
   const io: ScribbleServer = new Server(httpServer, {
     path: SOCKET_PATH,
     serveClient: false,
@@ -34,9 +38,12 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     maxHttpBufferSize: config.maxHttpBufferSize,
     // Other upgrade requests (Next's hot reload in dev) are handed on by the caller, not cut.
     destroyUpgrade: false,
+    // A short drop resumes the same session with the packets it missed. A shortcut only: the
+    // client joins again with its lastSeq after every reconnect, recovered or not.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
   });
-  const boards = new BoardService();
-  const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
+  const boards = new BoardService(store, log, config.snapshotEvery);
+  const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
   const cursors = new CursorHub(io, config.cursorTickMs);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
   const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits };

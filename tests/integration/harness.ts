@@ -1,12 +1,17 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { io } from "socket.io-client";
-import { afterEach, beforeEach } from "vitest";
+import { Board } from "@/lib/board";
+import { afterEach, beforeEach, expect } from "vitest";
 import type { ClientSocket } from "@/lib/client/socket";
-import type { JoinSnapshot, ServerToClientEvents } from "@/lib/protocol";
+import type { AppliedOp, JoinSnapshot, OpAck, OpRequest, ServerToClientEvents, Stroke, StrokeChunk } from "@/lib/protocol";
 import { loadConfig, type Config } from "@/lib/server/config";
 import { createLogger, type LogEntry } from "@/lib/server/log";
 import { createSocketServer, type SocketServer } from "@/lib/server/socket-server";
+import { MemoryStore, type BoardStore } from "@/lib/server/storage";
+import { addOp, strokeInput } from "../unit/fixtures";
+
+export { addOp, circleOp, clearOp, committedStroke, eraseOp, restoreOp, strokeInput } from "../unit/fixtures";
 
 export interface TestServer {
   url: string;
@@ -19,7 +24,7 @@ export interface TestServer {
 }
 
 /** A real Socket.IO server on an ephemeral port, the same one server.ts builds, minus Next. */
-export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startServer(overrides: Partial<Config> = {}, store: BoardStore = new MemoryStore()): Promise<TestServer> {
   const config: Config = { ...loadConfig({}, []), port: 0, lobbyThrottleMs: 10, ...overrides };
   const logs: LogEntry[] = [];
   const log = createLogger("debug", (entry) => logs.push(entry));
@@ -27,7 +32,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
     res.statusCode = 404;
     res.end();
   });
-  const sockets = createSocketServer(httpServer, config, log);
+  const sockets = createSocketServer(httpServer, config, log, store);
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
   const clients: ClientSocket[] = [];
@@ -132,11 +137,84 @@ export function emitRawWithAck(socket: ClientSocket, event: string, ...args: unk
   return (socket.emitWithAck as (ev: string, ...a: unknown[]) => Promise<unknown>)(event, ...args);
 }
 
+/** Sends an op and resolves with whatever the server acked. */
+export function sendOp(socket: ClientSocket, req: OpRequest): Promise<OpAck> {
+  return socket.emitWithAck("op", req);
+}
+
+/** Sends an op that must be applied as new (not refused, not a resend) and hands back its AppliedOp. */
+export async function commit(socket: ClientSocket, req: OpRequest): Promise<AppliedOp> {
+  const res = await sendOp(socket, req);
+  if (!res.ok || !res.applied) throw new Error(`op ${req.opId} was not applied: ${JSON.stringify(res)}`);
+  expect(res.seq).toBe(res.applied.seq);
+  return res.applied;
+}
+
+/** Commits `count` strokes with ids `${prefix}-0`, `${prefix}-1`, ..., in that order. */
+export function drawStrokes(socket: ClientSocket, prefix: string, count: number): Promise<AppliedOp[]> {
+  // Sent together: one connection delivers them in order, and the server commits them in order.
+  return Promise.all(Array.from({ length: count }, (_, i) => commit(socket, addOp(`add-${prefix}-${i}`, strokeInput(`${prefix}-${i}`)))));
+}
+
+/**
+ * Collects `board:strokes` chunks until the one marked done. Call it before the join: the first
+ * chunk can follow the ack in the same frame.
+ */
+export function loadStrokes(socket: ClientSocket): Promise<StrokeChunk[]> {
+  return new Promise((resolve) => {
+    const chunks: StrokeChunk[] = [];
+    const onChunk = (chunk: StrokeChunk) => {
+      chunks.push(chunk);
+      if (!chunk.done) return;
+      socket.off("board:strokes", onChunk);
+      resolve(chunks);
+    };
+    socket.on("board:strokes", onChunk);
+  });
+}
+
+export interface Loaded {
+  snapshot: JoinSnapshot;
+  chunks: StrokeChunk[];
+  /** Every stroke of every chunk, in the order they came. */
+  strokes: Stroke[];
+}
+
+/** Joins and waits until the board's strokes are all in. */
+export async function joinLoaded(socket: ClientSocket, boardId: string, name: string, clientId = newClientId()): Promise<Loaded> {
+  const loaded = loadStrokes(socket);
+  const snapshot = await join(socket, boardId, name, clientId);
+  const chunks = await loaded;
+  return { snapshot, chunks, strokes: chunks.flatMap((c) => c.strokes) };
+}
+
 /**
  * What a newcomer sees of a board: a fresh client joins under a fresh name and hands back its
- * snapshot. The way to check the server's state through the protocol rather than its internals.
+ * snapshot and the strokes that followed it. The way to check the server's state through the
+ * protocol rather than its internals.
  */
-export async function lateJoiner(server: TestServer, boardId: string): Promise<JoinSnapshot> {
+export async function lateJoiner(server: TestServer, boardId: string): Promise<JoinSnapshot & { strokes: Stroke[] }> {
   const socket = await server.connect();
-  return join(socket, boardId, `Late ${++clientCounter}`);
+  const { snapshot, strokes } = await joinLoaded(socket, boardId, `Late ${++clientCounter}`);
+  return { ...snapshot, strokes };
+}
+
+/** The committed stroke a stroke:add carries. */
+export function strokeOf(applied: AppliedOp): Stroke {
+  if (applied.op.type !== "stroke:add") throw new Error(`op ${applied.seq} is a ${applied.op.type}, not a stroke:add`);
+  return applied.op.stroke;
+}
+
+/** The ids of strokes, in order. */
+export const idsOf = (strokes: readonly { id: string }[]) => strokes.map((s) => s.id);
+
+/**
+ * A client's copy of the board, built as a tab builds it: the join snapshot and its strokes, then
+ * every op it heard of (others' broadcasts, its own acks) in seq order. Throws if an op is missing.
+ */
+export function replay(loaded: Loaded, ops: readonly AppliedOp[]): Board {
+  const { seq, circle } = loaded.snapshot;
+  const board = new Board("replay", { seq, circle, strokes: loaded.strokes });
+  for (const op of [...ops].sort((x, y) => x.seq - y.seq)) board.applyCommitted(op);
+  return board;
 }

@@ -2,7 +2,7 @@ import { activitySchema, joinRequestSchema } from "../../protocol";
 import type { Left } from "../board-service";
 import { bind, fail } from "../bind";
 import { chatLimitKey } from "./chat";
-import { streamStrokes } from "../stroke-stream";
+import { streamJoin } from "../join-stream";
 import { boardRoom, userRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
@@ -23,8 +23,8 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     lobby.changed();
   };
 
-  bind(ctx, socket, "board:join", joinRequestSchema, (req) => {
-    const res = boards.join(socket.id, req);
+  bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
+    const res = await boards.join(socket.id, req);
     if (!res.ok) return res;
     announceLeave(res.left);
     const room = boardRoom(res.boardId);
@@ -38,8 +38,8 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     lobby.changed();
     // After the ack has gone (this runs once the handler has returned and bind has replied).
     setImmediate(() => {
-      streamStrokes(socket, res.strokes, joinId).catch((err: unknown) =>
-        log.error("stroke stream failed", { socket: socket.id, error: String(err) }),
+      streamJoin(socket, res.follow, joinId).catch((err: unknown) =>
+        log.error("join stream failed", { socket: socket.id, error: String(err) }),
       );
     });
     return { ok: true, ...res.snapshot };

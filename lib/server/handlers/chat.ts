@@ -7,7 +7,7 @@ export const chatLimitKey = (boardId: string, userId: string) => `${boardId}/${u
 export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, chatLimits } = ctx;
 
-  bind(ctx, socket, "chat:send", chatSendSchema, (req) => {
+  bind(ctx, socket, "chat:send", chatSendSchema, async (req) => {
     const member = boards.memberOf(socket.id);
     if (!member) return fail("NOT_JOINED", "Join a board before chatting on it.");
     const allowed = chatLimits.take(chatLimitKey(member.boardId, member.user.id), Date.now());
@@ -21,7 +21,7 @@ export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void
         },
       };
     }
-    const res = boards.postChat(socket.id, req, Date.now());
+    const res = await boards.postChat(socket.id, req, Date.now());
     if (!res.ok || res.duplicate) return res.ok ? { ok: true, message: res.message } : res;
     const { message, boardId } = res;
     // A direct message goes to the two people's own rooms (all their tabs), never to the board;

@@ -3,11 +3,16 @@ import { bind, fail } from "../bind";
 import { boardRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards } = ctx;
+  const { boards, io } = ctx;
 
-  bind(ctx, socket, "op", opRequestSchema, (req) => {
-    const res = boards.commit(socket.id, req);
-    if (!res.ok) return res;
+  bind(ctx, socket, "op", opRequestSchema, async (req) => {
+    const member = boards.memberOf(socket.id);
+    const res = await boards.commit(socket.id, req);
+    if (!res.ok) {
+      // The board no longer matches its storage: its tabs reconnect and load it afresh.
+      if (res.reload && member) io.in(boardRoom(member.boardId)).disconnectSockets(true);
+      return res;
+    }
     // A resend of an op applied before is acked again but sent to nobody again.
     if (res.applied) socket.broadcast.to(boardRoom(res.boardId)).emit("op", res.applied);
     return { ok: true, seq: res.seq, applied: res.applied };

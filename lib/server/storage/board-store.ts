@@ -1,0 +1,40 @@
+import type { PersistedBoard, StoredChat } from "../../board";
+import type { AppliedOp } from "../../protocol";
+
+/** What a store holds for one board: its latest snapshot and the ops after it. */
+export interface StoredBoard {
+  /** Random, made when the board was created: a tab that knew another board under this id starts over. */
+  epoch: string;
+  snapshot: PersistedBoard | null;
+  /** Ops after the snapshot, in seq order. */
+  ops: AppliedOp[];
+  /** The board's last chat messages, oldest first. */
+  chat: StoredChat[];
+}
+
+export interface BoardListing {
+  boardId: string;
+  /** ms since the epoch of the board's last change. */
+  updatedAt: number;
+}
+
+/**
+ * Where boards live between restarts. Every method is async, and writes to one board complete in
+ * the order they were made: the service acks an op once its `append` resolves, so an acked op
+ * is stored. Nothing here may assume a local file (a Redis store implements the same).
+ */
+export interface BoardStore {
+  readonly kind: string;
+  /** The board, or null if it was never stored. */
+  load(boardId: string): Promise<StoredBoard | null>;
+  /** Records a new board before its first op. */
+  create(boardId: string, epoch: string): Promise<void>;
+  append(boardId: string, op: AppliedOp): Promise<void>;
+  /** Replaces the snapshot; ops at or below its seq are no longer needed to open the board. */
+  saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void>;
+  appendChat(boardId: string, chat: StoredChat): Promise<void>;
+  /** The boards changed most recently, newest first. */
+  recentBoards(limit: number): Promise<BoardListing[]>;
+  /** Finishes every write in flight, then releases the store. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import type { PersistedBoard, StoredChat } from "../../board";
+import { LIMITS, type AppliedOp } from "../../protocol";
+import type { BoardListing, BoardStore, StoredBoard } from "./board-store";
+
+/**
+ * Boards in this process's memory: for tests and for `STORAGE=memory`. Values are copied in and
+ * out as JSON would be, so that it behaves like a real store (nothing shared by reference).
+ */
+export class MemoryStore implements BoardStore {
+  readonly kind = "memory";
+  private readonly boards = new Map<string, StoredBoard & { updatedAt: number }>();
+
+  async load(boardId: string): Promise<StoredBoard | null> {
+    const b = this.boards.get(boardId);
+    return b ? copy({ epoch: b.epoch, snapshot: b.snapshot, ops: b.ops, chat: b.chat }) : null;
+  }
+
+  async create(boardId: string, epoch: string): Promise<void> {
+    if (!this.boards.has(boardId)) this.boards.set(boardId, { epoch, snapshot: null, ops: [], chat: [], updatedAt: Date.now() });
+  }
+
+  async append(boardId: string, op: AppliedOp): Promise<void> {
+    const b = this.board(boardId);
+    b.ops.push(copy(op));
+    b.updatedAt = Date.now();
+  }
+
+  async saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void> {
+    const b = this.board(boardId);
+    b.snapshot = copy(snapshot);
+    b.ops = b.ops.filter((op) => op.seq > snapshot.seq);
+  }
+
+  async appendChat(boardId: string, chat: StoredChat): Promise<void> {
+    const b = this.board(boardId);
+    b.chat = [...b.chat, copy(chat)].slice(-LIMITS.chatHistory);
+    b.updatedAt = Date.now();
+  }
+
+  async recentBoards(limit: number): Promise<BoardListing[]> {
+    return [...this.boards.entries()]
+      .map(([boardId, b]) => ({ boardId, updatedAt: b.updatedAt }))
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+      .slice(0, limit);
+  }
+
+  async close(): Promise<void> {}
+
+  private board(boardId: string): StoredBoard & { updatedAt: number } {
+    const b = this.boards.get(boardId);
+    if (!b) throw new Error(`board ${boardId} was not created in the store`);
+    return b;
+  }
+}
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;

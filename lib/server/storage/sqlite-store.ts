@@ -1,0 +1,149 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { PersistedBoard, StoredChat } from "../../board";
+import { LIMITS, type AppliedOp } from "../../protocol";
+import type { BoardListing, BoardStore, StoredBoard } from "./board-store";
+
+type Write = () => void;
+
+/**
+ * Boards in one SQLite file (WAL mode). Writes are queued and committed together once per
+ * event-loop turn, in one transaction: a burst of ops costs one commit, and each op's promise
+ * resolves only after the commit that holds it. better-sqlite3 is synchronous, so the order of
+ * writes is the order of calls.
+ */
+export class SqliteStore implements BoardStore {
+  readonly kind = "sqlite";
+  private readonly db: Database.Database;
+  private queue: { write: Write; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly statements;
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a committed transaction survives the process being killed; only a
+    // power cut or OS crash can lose the last commits (set SQLITE_SYNCHRONOUS=full for that).
+    this.db.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS === "full" ? "FULL" : "NORMAL"}`);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS boards (
+        id TEXT PRIMARY KEY,
+        epoch TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        snapshot_seq INTEGER NOT NULL DEFAULT 0,
+        snapshot TEXT
+      );
+      CREATE TABLE IF NOT EXISTS ops (
+        board_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        op TEXT NOT NULL,
+        PRIMARY KEY (board_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS chat (
+        board_id TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (board_id, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS boards_updated ON boards (updated_at DESC);
+    `);
+    this.statements = {
+      board: this.db.prepare<[string], { epoch: string; snapshot: string | null }>("SELECT epoch, snapshot FROM boards WHERE id = ?"),
+      ops: this.db.prepare<[string, number], { op: string }>("SELECT op FROM ops WHERE board_id = ? AND seq > ? ORDER BY seq"),
+      chat: this.db.prepare<[string, number], { entry: string }>(
+        "SELECT entry FROM (SELECT id, entry FROM chat WHERE board_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+      ),
+      create: this.db.prepare("INSERT OR IGNORE INTO boards (id, epoch, updated_at) VALUES (?, ?, ?)"),
+      append: this.db.prepare("INSERT INTO ops (board_id, seq, op) VALUES (?, ?, ?)"),
+      touch: this.db.prepare("UPDATE boards SET updated_at = ? WHERE id = ?"),
+      snapshot: this.db.prepare("UPDATE boards SET snapshot = ?, snapshot_seq = ? WHERE id = ?"),
+      prune: this.db.prepare("DELETE FROM ops WHERE board_id = ? AND seq <= ?"),
+      chatAdd: this.db.prepare("INSERT OR REPLACE INTO chat (board_id, id, entry) VALUES (?, ?, ?)"),
+      chatPrune: this.db.prepare("DELETE FROM chat WHERE board_id = ? AND id <= ?"),
+      recent: this.db.prepare<[number], { id: string; updated_at: number }>(
+        "SELECT id, updated_at FROM boards ORDER BY updated_at DESC LIMIT ?",
+      ),
+    };
+  }
+
+  async load(boardId: string): Promise<StoredBoard | null> {
+    // Reads see every write made before them: what is queued goes to disk first.
+    await this.flush();
+    const row = this.statements.board.get(boardId);
+    if (!row) return null;
+    const snapshot = row.snapshot ? (JSON.parse(row.snapshot) as PersistedBoard) : null;
+    return {
+      epoch: row.epoch,
+      snapshot,
+      ops: this.statements.ops.all(boardId, snapshot?.seq ?? 0).map((r) => JSON.parse(r.op) as AppliedOp),
+      chat: this.statements.chat.all(boardId, LIMITS.chatHistory).map((r) => JSON.parse(r.entry) as StoredChat),
+    };
+  }
+
+  create(boardId: string, epoch: string): Promise<void> {
+    return this.enqueue(() => this.statements.create.run(boardId, epoch, Date.now()));
+  }
+
+  append(boardId: string, op: AppliedOp): Promise<void> {
+    const json = JSON.stringify(op);
+    return this.enqueue(() => {
+      this.statements.append.run(boardId, op.seq, json);
+      this.statements.touch.run(Date.now(), boardId);
+    });
+  }
+
+  saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void> {
+    const json = JSON.stringify(snapshot);
+    return this.enqueue(() => {
+      this.statements.snapshot.run(json, snapshot.seq, boardId);
+      this.statements.prune.run(boardId, snapshot.seq);
+    });
+  }
+
+  appendChat(boardId: string, chat: StoredChat): Promise<void> {
+    const json = JSON.stringify(chat);
+    return this.enqueue(() => {
+      this.statements.chatAdd.run(boardId, chat.message.id, json);
+      this.statements.chatPrune.run(boardId, chat.message.id - LIMITS.chatHistory);
+      this.statements.touch.run(Date.now(), boardId);
+    });
+  }
+
+  async recentBoards(limit: number): Promise<BoardListing[]> {
+    await this.flush();
+    return this.statements.recent.all(limit).map((r) => ({ boardId: r.id, updatedAt: r.updated_at }));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.db.close();
+  }
+
+  private enqueue(write: Write): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, resolve, reject });
+      this.flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.commit());
+    });
+  }
+
+  /** Resolves once everything queued so far is committed. */
+  private async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private commit(): void {
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = null;
+    try {
+      this.db.transaction(() => {
+        for (const w of batch) w.write();
+      })();
+      for (const w of batch) w.resolve();
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+    }
+  }
+}
