@@ -17,6 +17,8 @@ export function getSocket(): ClientSocket {
     const forced = new URLSearchParams(window.location.search).get("transport");
     socket = io({
       autoConnect: false,
+      // Back within a few seconds of the network or the server: a board is no place for long waits.
+      reconnectionDelayMax: 3_000,
       transports: forced === "polling" ? ["polling"] : forced === "websocket" ? ["websocket"] : ["polling", "websocket"],
     });
   }
