@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import { loadConfig } from "./lib/server/config";
+import { HEALTH_PATH, healthHandler } from "./lib/server/health";
 import { createLogger } from "./lib/server/log";
 import { handleShutdownSignals } from "./lib/server/shutdown";
 import { createSocketServer, SOCKET_PATH } from "./lib/server/socket-server";
@@ -18,8 +19,9 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const store = createBoardStore(config.storage, config.dataDir);
-const httpServer = createServer((req, res) => void handle(req, res));
+const httpServer = createServer((req, res) => (req.url === HEALTH_PATH ? health(req, res) : void handle(req, res)));
 const sockets = createSocketServer(httpServer, config, log, store);
+const health = healthHandler(sockets, store.kind);
 
 // Socket.IO answers its own upgrades; every other one is Next's (hot reload in dev) or nobody's.
 const nextUpgrade = app.getUpgradeHandler();

@@ -178,6 +178,11 @@ export class BoardSession {
       const undoable = this.undoables.get(req.opId);
       this.undoables.delete(req.opId);
       if (undoable) this.record(req.opId, undoable(res.applied));
+    } else if (res.error.code === "RATE_LIMITED") {
+      // Over the server's rate: the op stays pending and goes again once the hint says so.
+      window.setTimeout(() => {
+        if (this.joined() && boardStore.getState().pending.some((p) => p.opId === req.opId)) void this.emit(req);
+      }, res.error.retryAfterMs ?? 1_000);
     } else {
       boardStore.getState().refused(req.opId);
       this.undoables.delete(req.opId);

@@ -122,3 +122,21 @@ export interface SocketData {
   /** Counts this socket's joins, so that work for an earlier join can tell it is stale. */
   joinId?: number;
 }
+
+// A record, not a list: adding an event to ClientToServerEvents without naming it here fails to compile.
+const clientEventNames: Record<keyof ClientToServerEvents, true> = {
+  "lobby:watch": true,
+  "lobby:unwatch": true,
+  "board:join": true,
+  "board:leave": true,
+  op: true,
+  "stroke:preview": true,
+  cursor: true,
+  "cursor:hide": true,
+  "presence:state": true,
+  "chat:send": true,
+  ping: true,
+};
+
+/** Every event name a client may send, for the server to tell unknown ones apart. */
+export const CLIENT_EVENTS: ReadonlySet<string> = new Set(Object.keys(clientEventNames));

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Ack, ClientToServerEvents, ErrorCode, ProtocolError } from "../protocol";
+import { TokenBucket } from "./rate-limit";
 import type { Context, ScribbleSocket } from "./types";
 
 type Reply = Ack<object>;
@@ -8,11 +9,24 @@ export function fail(code: ErrorCode, message: string): { ok: false; error: Prot
   return { ok: false, error: { code, message } };
 }
 
+/** Refusals logged per connection before the rest are only counted (a flood must not flood logs). */
+const LOGGED_REFUSALS = 5;
+const refusalLogs = new WeakMap<ScribbleSocket, number>();
+
+/** Logs a refusal at warn level, up to LOGGED_REFUSALS per connection. */
+export function logRefusal(ctx: Context, socket: ScribbleSocket, msg: string, fields: Record<string, unknown>): void {
+  const logged = refusalLogs.get(socket) ?? 0;
+  refusalLogs.set(socket, logged + 1);
+  if (logged < LOGGED_REFUSALS) ctx.log.warn(msg, { socket: socket.id, ...fields });
+  else if (logged === LOGGED_REFUSALS) ctx.log.warn("further refusals on this connection are counted, not logged", { socket: socket.id });
+}
+
 /**
- * Registers one inbound event behind the boundary every event shares: the payload is parsed
- * with its schema, a refusal is answered with `{code, message}` (through the ack, or an `error`
- * event when the client gave none) and logged, and a handler that throws is answered, not fatal.
- * `schema` is null for events that carry nothing but their ack.
+ * Registers one inbound event behind the boundary every event shares: its rate is checked (over
+ * it, the event is refused with RATE_LIMITED and a retry hint, or dropped for volatile traffic),
+ * the payload is parsed with its schema, a refusal is answered with `{code, message}` (through
+ * the ack, or an `error` event when the client gave none) and logged, and a handler that throws
+ * is answered, never fatal. `schema` is null for events that carry nothing but their ack.
  */
 export function bind<S extends z.ZodType | null>(
   ctx: Context,
@@ -21,18 +35,35 @@ export function bind<S extends z.ZodType | null>(
   schema: S,
   handler: (input: S extends z.ZodType ? z.output<S> : undefined) => Reply | Promise<Reply> | void,
 ): void {
+  const limit = ctx.limits[event];
+  const bucket = limit && new TokenBucket(limit.burst, limit.perSecond, Date.now());
+
   const listener = async (...args: unknown[]) => {
     const ack = typeof args.at(-1) === "function" ? (args.pop() as (res: Reply) => void) : undefined;
     const reply = (res: Reply) => {
       if (ack) ack(res);
       else if (!res.ok) socket.emit("error", res.error);
     };
+    if (bucket && limit) {
+      const allowed = bucket.take(Date.now());
+      if (!allowed.ok) {
+        ctx.metrics.count("rateLimited");
+        if (limit.excess === "drop") return;
+        logRefusal(ctx, socket, "rate limited", { event });
+        reply({
+          ok: false,
+          error: { code: "RATE_LIMITED", message: `Too many ${event} at once; try again shortly.`, retryAfterMs: allowed.retryAfterMs },
+        });
+        return;
+      }
+    }
     let input: unknown;
     if (schema) {
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) {
         const message = `${event}: ${describeIssues(parsed.error)}`;
-        ctx.log.warn("refused payload", { socket: socket.id, event, message });
+        ctx.metrics.count("invalidPayloads");
+        logRefusal(ctx, socket, "refused payload", { event, message });
         reply(fail("INVALID_PAYLOAD", message));
         return;
       }
@@ -45,6 +76,7 @@ export function bind<S extends z.ZodType | null>(
         reply(res);
       }
     } catch (err) {
+      ctx.metrics.count("handlerErrors");
       ctx.log.error("handler failed", { socket: socket.id, event, error: String((err as Error)?.stack ?? err) });
       reply(fail("INTERNAL", `${event} failed on the server; nothing was changed.`));
     }
@@ -55,5 +87,8 @@ export function bind<S extends z.ZodType | null>(
 
 /** "name: name is empty; color: colour must be #rrggbb", one clause per problem. */
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "payload"}: ${i.message}`).join("; ");
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "payload"}: ${i.message}`)
+    .join("; ");
 }

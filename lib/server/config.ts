@@ -26,6 +26,15 @@ export interface Config {
   dataDir: string;
   /** A board's full state is stored once per this many ops, so opening it replays a short tail. */
   snapshotEvery: number;
+  /** Ops one connection may send per second (twice that at once); more get RATE_LIMITED. */
+  opsPerSecond: number;
+  /** Joins one connection may make per minute; more get RATE_LIMITED. */
+  joinsPerMinute: number;
+  maxConnectionsPerIp: number;
+  /** Origins besides the server's own that browsers may connect from (`ALLOWED_ORIGINS`, comma-separated). */
+  allowedOrigins: string[];
+  /** Take the client address from X-Forwarded-For (set when behind a reverse proxy). */
+  trustProxy: boolean;
 }
 
 export const CURSOR_MODES = ["coalesce", "relay"] as const;
@@ -64,6 +73,14 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     storage,
     dataDir: env.DATA_DIR || "./data",
     snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),
+    opsPerSecond: int(env, "OPS_PER_SECOND", 60, 1, 100_000),
+    joinsPerMinute: int(env, "JOINS_PER_MINUTE", 30, 1, 100_000),
+    maxConnectionsPerIp: int(env, "MAX_CONNECTIONS_PER_IP", 200, 1, 1_000_000),
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim().replace(/\/$/, ""))
+      .filter(Boolean),
+    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
   };
 }
 

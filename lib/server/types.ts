@@ -4,7 +4,9 @@ import type { BoardService } from "./board-service";
 import type { Config } from "./config";
 import type { CursorHub } from "./cursors";
 import type { Lobby } from "./lobby";
+import type { EventLimit } from "./event-limits";
 import type { Logger } from "./log";
+import type { Metrics } from "./metrics";
 import type { RateLimiter } from "./rate-limit";
 
 export type ScribbleServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -20,6 +22,9 @@ export interface Context {
   cursors: CursorHub;
   /** Per person (`boardId/userId`), shared by their tabs. */
   chatLimits: RateLimiter;
+  /** Per connection, by event. */
+  limits: Partial<Record<keyof ClientToServerEvents, EventLimit>>;
+  metrics: Metrics;
 }
 
 export const boardRoom = (boardId: string) => `board:${boardId}`;

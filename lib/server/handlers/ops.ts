@@ -14,7 +14,10 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
       return res;
     }
     // A resend of an op applied before is acked again but sent to nobody again.
-    if (res.applied) socket.broadcast.to(boardRoom(res.boardId)).emit("op", res.applied);
+    if (res.applied) {
+      ctx.metrics.count("opsCommitted");
+      socket.broadcast.to(boardRoom(res.boardId)).emit("op", res.applied);
+    }
     return { ok: true, seq: res.seq, applied: res.applied };
   });
 

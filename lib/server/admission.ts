@@ -1,0 +1,47 @@
+import type { IncomingMessage } from "node:http";
+import type { Config } from "./config";
+
+/**
+ * Whether a connection attempt may come in from where it says it comes from. Browsers send
+ * `Origin`: it must be this server itself, or one of ALLOWED_ORIGINS (WebSockets are not held
+ * to CORS by browsers, so this is the only check that keeps another site's page out). Clients
+ * that are not browsers (bots, tests) send no Origin and are let through.
+ */
+export function originAllowed(req: IncomingMessage, config: Config): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  if (config.allowedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
+export function clientAddress(headers: IncomingMessage["headers"], socketAddress: string, trustProxy: boolean): string {
+  const forwarded = headers["x-forwarded-for"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  return trustProxy && first ? first : socketAddress;
+}
+
+/** Open connections per client address, so that one address cannot take every connection. */
+export class ConnectionCounter {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Counts a new connection from `address`, or returns false when it has too many. */
+  admit(address: string): boolean {
+    const n = this.open.get(address) ?? 0;
+    if (n >= this.max) return false;
+    this.open.set(address, n + 1);
+    return true;
+  }
+
+  release(address: string): void {
+    const n = (this.open.get(address) ?? 1) - 1;
+    if (n <= 0) this.open.delete(address);
+    else this.open.set(address, n);
+  }
+}
