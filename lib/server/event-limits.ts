@@ -23,7 +23,8 @@ export function eventLimits(config: Config): Partial<Record<keyof ClientToServer
     cursor: { burst: 60, perSecond: 45, excess: "drop" },
     "cursor:hide": { burst: 20, perSecond: 10, excess: "drop" },
     "presence:state": { burst: 10, perSecond: 2, excess: "drop" },
-    ping: { burst: 10, perSecond: 2, excess: "refuse" },
+    // A tab pings every few seconds; tools and tests use it as a round trip after their sends.
+    ping: { burst: 60, perSecond: 20, excess: "refuse" },
     "lobby:watch": { burst: 10, perSecond: 1, excess: "refuse" },
     "lobby:unwatch": { burst: 10, perSecond: 1, excess: "drop" },
   };

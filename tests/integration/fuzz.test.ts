@@ -1,0 +1,90 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { CLIENT_EVENTS, strokeInputSchema } from "@/lib/protocol";
+import { addOp, barrier, commit, emitRaw, emitRawWithAck, joinLoaded, record, strokeInput, useServer } from "./harness";
+
+// High op rate so that random payloads reach validation rather than stopping at the rate limit.
+const server = useServer({ opsPerSecond: 100_000, joinsPerMinute: 100_000 });
+
+const events = [...CLIENT_EVENTS, "unknown:event", "__proto__", "constructor"];
+
+/** Payloads near the valid ones: right shape, wrong detail. The ones that find real bugs. */
+const nearValid = fc.oneof(
+  fc.record({
+    type: fc.constantFrom("circle:set", "stroke:add", "stroke:erase", "stroke:restore", "board:clear", "nope"),
+    opId: fc.oneof(fc.string(), fc.constant("op-1"), fc.integer()),
+    color: fc.oneof(fc.constant("#ff0000"), fc.string()),
+    strokeIds: fc.oneof(fc.array(fc.string(), { maxLength: 5 }), fc.constant(["s-good"]), fc.anything()),
+    stroke: fc.record({
+      id: fc.oneof(fc.constant("s-fuzz"), fc.string()),
+      color: fc.oneof(fc.constant("#00ff00"), fc.string()),
+      width: fc.oneof(fc.double(), fc.integer()),
+      tool: fc.oneof(fc.constant("pen"), fc.string()),
+      simulatePressure: fc.oneof(fc.boolean(), fc.anything()),
+      points: fc.oneof(fc.array(fc.double(), { maxLength: 30 }), fc.array(fc.anything(), { maxLength: 5 })),
+    }),
+  }),
+  fc.record({ boardId: fc.oneof(fc.constant("fuzz"), fc.string()), name: fc.string(), clientId: fc.string() }),
+  fc.record({ opId: fc.string(), text: fc.string({ maxLength: 1_200 }), to: fc.option(fc.string()) }),
+  fc.record({ x: fc.double(), y: fc.double() }),
+  fc.record({ state: fc.oneof(fc.constantFrom("active", "idle", "away"), fc.string()) }),
+);
+
+describe("fuzzing every event with random and adversarial payloads", () => {
+  it("keeps the server up, the board valid, and a well-behaved client unaffected", async () => {
+    const [attacker, good] = await Promise.all([server().connect(), server().connect()]);
+    await joinLoaded(attacker, "fuzz", "Mallory");
+    await joinLoaded(good, "fuzz", "Grace");
+    await commit(good, addOp("good-0", strokeInput("s-good")));
+    const goodErrors = record(good, "error");
+
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...events),
+        fc.oneof(nearValid, fc.anything(), fc.string({ maxLength: 5_000 })),
+        fc.boolean(),
+        (event, payload, withAck) => {
+          // Fired and not awaited, as a flood would be: events without an ack never answer, and
+          // what matters is what the server and the good client do meanwhile and after.
+          if (withAck) emitRawWithAck(attacker, event, payload).catch(() => undefined);
+          else emitRaw(attacker, event, payload);
+        },
+      ),
+      { numRuns: 400, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+    );
+
+    // Whatever the flood did to the attacker's connection, the server has handled all of it once
+    // the attacker's own round trip returns (or the attacker was cut off for oversize input).
+    if (attacker.connected) await barrier(attacker).catch(() => undefined);
+
+    // The well-behaved client: still served, still acked, never told of an error.
+    for (let i = 1; i <= 5; i++) await commit(good, addOp(`good-${i}`, strokeInput(`s-good-${i}`)));
+    await barrier(good);
+    expect(goodErrors).toEqual([]);
+
+    // The board is valid: a newcomer loads it, and every stroke in it is a valid stroke.
+    const late = await server().connect();
+    const { snapshot, strokes } = await joinLoaded(late, "fuzz", "Newcomer");
+    for (const s of strokes) {
+      const { author, seq, ...input } = s;
+      expect(strokeInputSchema.safeParse(input).success).toBe(true);
+      expect(typeof author).toBe("string");
+      expect(seq).toBeLessThanOrEqual(snapshot.seq);
+    }
+    expect(strokes.map((s) => s.id)).toEqual(expect.arrayContaining(["s-good", "s-good-5"]));
+
+    // Nothing threw: refusals are answers, not crashes.
+    expect(server().sockets.metrics.counters.handlerErrors).toBe(0);
+    expect(server().logs.filter((l) => l.level === "error")).toEqual([]);
+    expect(server().sockets.metrics.counters.invalidPayloads).toBeGreaterThan(0);
+  });
+
+  it("counts unknown events and otherwise ignores them", async () => {
+    const a = await server().connect();
+    emitRaw(a, "definitely:not:an:event", { x: 1 });
+    emitRaw(a, "toString");
+    await barrier(a);
+    expect(server().sockets.metrics.counters.unknownEvents).toBe(2);
+    expect(a.connected).toBe(true);
+  });
+});
