@@ -18,6 +18,8 @@ export interface TestServer {
   /** Every log entry the server wrote, to assert that refusals are logged. */
   logs: LogEntry[];
   sockets: SocketServer;
+  /** Where the server keeps its boards: a test may put a board there before anyone opens it. */
+  store: BoardStore;
   /** A client that the harness disconnects when the server closes. */
   connect(opts?: { transports?: ("polling" | "websocket")[] }): Promise<ClientSocket>;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startServer(overrides: Partial<Config> = {}, store: BoardS
     url,
     logs,
     sockets,
+    store,
     async connect(opts = {}) {
       const socket: ClientSocket = io(url, { forceNew: true, reconnection: false, transports: opts.transports ?? ["websocket"] });
       clients.push(socket);
@@ -153,7 +156,7 @@ export async function commit(socket: ClientSocket, req: OpRequest): Promise<Appl
 /** Commits `count` strokes with ids `${prefix}-0`, `${prefix}-1`, ..., in that order. */
 export function drawStrokes(socket: ClientSocket, prefix: string, count: number): Promise<AppliedOp[]> {
   // Sent together: one connection delivers them in order, and the server commits them in order.
-  return Promise.all(Array.from({ length: count }, (_, i) => commit(socket, addOp(`add-${prefix}-${i}`, strokeInput(`${prefix}-${i}`)))));
+  return Promise.all(strokeAdds(prefix, count).map((req) => commit(socket, req)));
 }
 
 /**
@@ -217,4 +220,44 @@ export function replay(loaded: Loaded, ops: readonly AppliedOp[]): Board {
   const board = new Board("replay", { seq, circle, strokes: loaded.strokes });
   for (const op of [...ops].sort((x, y) => x.seq - y.seq)) board.applyCommitted(op);
   return board;
+}
+
+/**
+ * Puts a board into a store as if these ops had been committed on it, for a server to open on
+ * first join: big boards without sending thousands of ops (which rate limits would slow down).
+ */
+export async function seedBoard(store: BoardStore, boardId: string, reqs: readonly OpRequest[], author = "seed-author"): Promise<AppliedOp[]> {
+  const board = new Board(boardId);
+  await store.create(boardId, `epoch-${boardId}`);
+  const applied: AppliedOp[] = [];
+  for (const req of reqs) {
+    const res = board.commit(req, author);
+    if (!res.ok || res.duplicate) throw new Error(`seed op ${req.opId} was not applied: ${JSON.stringify(res)}`);
+    await store.append(boardId, res.applied);
+    applied.push(res.applied);
+  }
+  return applied;
+}
+
+/** `count` stroke:add requests for strokes `${prefix}-0` .. `${prefix}-${count - 1}`. */
+export const strokeAdds = (prefix: string, count: number): OpRequest[] =>
+  Array.from({ length: count }, (_, i) => addOp(`add-${prefix}-${i}`, strokeInput(`${prefix}-${i}`)));
+
+/** A store whose op writes wait while held, as on a busy disk, to open the window between ordering and storing. */
+export class SlowStore extends MemoryStore {
+  private gate: Promise<void> = Promise.resolve();
+  private open: () => void = () => {};
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  override async append(...args: Parameters<MemoryStore["append"]>): Promise<void> {
+    await this.gate;
+    return super.append(...args);
+  }
 }

@@ -1,22 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { PERSON_COLORS } from "@/lib/board";
-import { barrier, join, newClientId, next, record, useServer } from "./harness";
+import { barrier, circleOp, commit, join, joinLoaded, newClientId, next, record, sendOp, useServer } from "./harness";
 
 const server = useServer();
 
 describe("joining a board", () => {
-  it("answers with the joiner, everyone on the board, the circle and the seq", async () => {
+  it("answers with the joiner, everyone on the board, the circle, the seq and the stroke count", async () => {
     const [a, b] = await Promise.all([server().connect(), server().connect()]);
     const ada = await join(a, "room-1", "Ada");
 
     const bob = await join(b, "room-1", "  Bob  ");
 
-    expect(ada.self).toEqual({ id: expect.any(String), name: "Ada", color: PERSON_COLORS[0] });
-    expect(bob.self).toEqual({ id: expect.any(String), name: "Bob", color: PERSON_COLORS[1] });
+    expect(ada.self).toEqual({ id: expect.any(String), name: "Ada", color: PERSON_COLORS[0], state: "active" });
+    expect(bob.self).toEqual({ id: expect.any(String), name: "Bob", color: PERSON_COLORS[1], state: "active" });
     expect(bob.self.id).not.toBe(ada.self.id);
     expect(bob.users).toEqual(expect.arrayContaining([ada.self, bob.self]));
     expect(bob.users).toHaveLength(2);
-    expect(server().sockets.boards.boardOf(b.id!)).toBe("room-1");
+    expect(bob).toMatchObject({ seq: 0, strokeCount: 0 });
+    expect(server().sockets.boards.memberOf(b.id!)?.boardId).toBe("room-1");
+  });
+
+  it("follows the ack of an empty board with exactly one empty chunk marked done", async () => {
+    const a = await server().connect();
+    const chunks = record(a, "board:strokes");
+
+    const { chunks: loaded } = await joinLoaded(a, "room-1", "Ada");
+
+    expect(loaded).toEqual([{ strokes: [], done: true }]);
+    await barrier(a);
+    expect(chunks).toEqual([{ strokes: [], done: true }]);
   });
 
   it("refuses a name another browser holds on the board, in any case, and changes nothing", async () => {
@@ -30,9 +42,9 @@ describe("joining a board", () => {
     await barrier(a);
     expect(toA).toEqual([]);
     expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 1 }]);
-    expect(server().sockets.boards.boardOf(b.id!)).toBeUndefined();
+    expect(server().sockets.boards.memberOf(b.id!)).toBeUndefined();
     // The refused socket is not on the board: it may not change anything there.
-    expect(await b.emitWithAck("circle:set", { opId: "op-1", color: "#ff0000" })).toMatchObject({
+    expect(await sendOp(b, circleOp("op-1", "#ff0000"))).toMatchObject({
       ok: false,
       error: { code: "NOT_JOINED" },
     });
@@ -97,8 +109,8 @@ describe("joining a board", () => {
       { boardId: "room-1", count: 1 },
       { boardId: "room-2", count: 1 },
     ]);
-    const toA = record(a, "circle:changed");
-    await b.emitWithAck("circle:set", { opId: "op-1", color: "#ff0000" });
+    const toA = record(a, "op");
+    await commit(b, circleOp("op-1", "#ff0000"));
     await barrier(a);
     expect(toA).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { barrier, join, newClientId, next, record, useServer } from "./harness";
 const server = useServer();
 
 describe("lobby", () => {
-  it("lists the active boards with their head counts, busiest first", async () => {
+  it("lists the active boards with their head counts, busiest first, then the boards nobody is on", async () => {
     const [a, b, c, d, watcher] = await Promise.all([
       server().connect(),
       server().connect(),
@@ -26,11 +26,13 @@ describe("lobby", () => {
       boards: [
         { boardId: "busy", count: 2 },
         { boardId: "quiet", count: 1 },
+        // Kept by the store: listed with nobody on it and when it last changed.
+        { boardId: "emptied", count: 0, updatedAt: expect.any(Number) },
       ],
     });
   });
 
-  it("sends the new list as people join and leave, and drops a board once empty", async () => {
+  it("sends the new list as people join and leave, and lists a board nobody is on with count 0", async () => {
     const watcher = await server().connect();
     expect(await watcher.emitWithAck("lobby:watch")).toEqual({ ok: true, boards: [] });
     const [a, b, bTab2] = await Promise.all([server().connect(), server().connect(), server().connect()]);
@@ -60,7 +62,7 @@ describe("lobby", () => {
 
     update = next(watcher, "lobby:boards");
     bTab2.emit("board:leave");
-    expect(await update).toEqual([]);
+    expect(await update).toEqual([{ boardId: "room-1", count: 0, updatedAt: expect.any(Number) }]);
   });
 
   it("sends nothing to a socket that stopped watching, nor to one that never watched", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barrier, join, newClientId, next, record, useServer } from "./harness";
+import { barrier, circleOp, commit, join, newClientId, next, record, useServer } from "./harness";
 
 const server = useServer();
 
@@ -44,12 +44,12 @@ describe("presence", () => {
     expect(await left).toBe(bob.self.id);
     await barrier(b);
     expect(toB).toEqual([]);
-    expect(server().sockets.boards.boardOf(b.id!)).toBeUndefined();
+    expect(server().sockets.boards.memberOf(b.id!)).toBeUndefined();
     // Off the board, the socket hears nothing more of it.
-    const circle = record(b, "circle:changed");
-    await a.emitWithAck("circle:set", { opId: "op-1", color: "#ff0000" });
+    const ops = record(b, "op");
+    await commit(a, circleOp("op-1", "#ff0000"));
     await barrier(b);
-    expect(circle).toEqual([]);
+    expect(ops).toEqual([]);
   });
 
   it("announces a person with two tabs as gone only when the last tab leaves", async () => {

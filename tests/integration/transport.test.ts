@@ -1,30 +1,50 @@
 import { describe, expect, it } from "vitest";
-import { join, lateJoiner, next, useServer } from "./harness";
+import {
+  addOp,
+  circleOp,
+  commit,
+  drawStrokes,
+  idsOf,
+  join,
+  joinLoaded,
+  lateJoiner,
+  next,
+  sendOp,
+  strokeInput,
+  useServer,
+} from "./harness";
 
 const server = useServer();
 
 describe("HTTP long-polling", () => {
-  it("joins, changes the colour and hears the others as over WebSocket", async () => {
-    const polling = await server().connect({ transports: ["polling"] });
+  it("joins, loads the strokes, changes the board and hears the others as over WebSocket", async () => {
     const ws = await server().connect();
+    const bob = await join(ws, "room-1", "Bob");
+    await drawStrokes(ws, "early", 3);
+    const polling = await server().connect({ transports: ["polling"] });
     // Guards against the client upgrading silently, which would make this a WebSocket test.
     expect(polling.io.engine.transport.name).toBe("polling");
 
-    const snapshot = await join(polling, "room-1", "Ada");
+    const { snapshot, chunks } = await joinLoaded(polling, "room-1", "Ada");
     expect(snapshot.self.name).toBe("Ada");
-    const joined = next(polling, "presence:joined");
-    await join(ws, "room-1", "Bob");
-    expect((await joined).name).toBe("Bob");
+    expect(chunks).toEqual([{ strokes: expect.any(Array), done: true }]);
+    expect(idsOf(chunks[0]!.strokes)).toEqual(["early-0", "early-1", "early-2"]);
 
-    const toWs = next(ws, "circle:changed");
-    expect(await polling.emitWithAck("circle:set", { opId: "p-1", color: "#EF4444" })).toEqual({ ok: true, seq: 1 });
-    expect(await toWs).toEqual({ circle: { color: "#ef4444", version: 1 }, seq: 1 });
+    const toWs = next(ws, "op");
+    expect(await sendOp(polling, circleOp("p-1", "#EF4444"))).toMatchObject({ ok: true, seq: 4 });
+    expect(await toWs).toEqual({ seq: 4, author: snapshot.self.id, op: { type: "circle:set", opId: "p-1", color: "#ef4444" } });
 
-    const toPolling = next(polling, "circle:changed");
-    await ws.emitWithAck("circle:set", { opId: "w-1", color: "#3b82f6" });
-    expect(await toPolling).toEqual({ circle: { color: "#3b82f6", version: 2 }, seq: 2 });
+    const toPolling = next(polling, "op");
+    await commit(ws, addOp("w-1", strokeInput("from-ws")));
+    expect(await toPolling).toEqual({
+      seq: 5,
+      author: bob.self.id,
+      op: { type: "stroke:add", opId: "w-1", stroke: { ...strokeInput("from-ws"), author: bob.self.id, seq: 5 } },
+    });
 
-    expect((await lateJoiner(server(), "room-1")).circle).toEqual({ color: "#3b82f6", version: 2 });
+    const late = await lateJoiner(server(), "room-1");
+    expect(late.circle).toEqual({ color: "#ef4444", version: 4 });
+    expect(idsOf(late.strokes)).toEqual(["early-0", "early-1", "early-2", "from-ws"]);
     expect(polling.io.engine.transport.name).toBe("polling");
   });
 });

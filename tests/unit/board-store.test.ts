@@ -1,102 +1,208 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { boardStore, displayedColor } from "@/lib/client/board-store";
-
-const RED = "#ef4444";
-const BLUE = "#3b82f6";
-const GREY = "#6366f1";
+import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
+import { boardStore } from "@/lib/client/board-store";
+import type { JoinSnapshot } from "@/lib/protocol";
+import { addOp, applied, circleOp, committedStroke, strokeInput } from "./fixtures";
 
 const store = () => boardStore.getState();
-const shown = () => displayedColor(boardStore.getState());
+const ids = () => store().board.visibleStrokes().map((s) => s.id);
+const added = (seq: number, id: string) => applied(seq, { type: "stroke:add", opId: `add-${id}`, stroke: committedStroke(id, seq) });
+
+function snapshot(seq: number, strokeCount: number, epoch = "epoch-1", sync: JoinSnapshot["sync"] = "full"): JoinSnapshot {
+  const self = { id: "u-ada", name: "Ada", color: "#e11d48", state: "active" as const };
+  return { self, users: [self], chat: [], circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 }, seq, epoch, sync, strokeCount };
+}
 
 beforeEach(() => {
-  store().reset({ color: GREY, version: 3 }, 3);
+  // The store is a module singleton whose held-back ops are private; a snapshot beyond any seq
+  // is the one public way to make it forget what an earlier test left waiting.
+  store().begin("flush", snapshot(Number.MAX_SAFE_INTEGER, 0));
   boardStore.setState({ pending: [] });
+  store().begin("room-1", snapshot(0, 0));
 });
 
-describe("board store", () => {
-  it("starts from the snapshot it is reset to", () => {
-    expect(shown()).toBe(GREY);
-    expect(store().confirmed).toEqual({ color: GREY, version: 3 });
-    expect(store().seq).toBe(3);
+describe("board store: joining", () => {
+  it("starts a fresh board at the snapshot's seq and circle and waits for its strokes", () => {
+    const version = store().version;
+    store().begin("room-1", { ...snapshot(7, 3), circle: { color: "#ff0000", version: 4 } });
+
+    expect(store().board.id).toBe("room-1");
+    expect(store().epoch).toBe("epoch-1");
+    expect(store().board.seq).toBe(7);
+    expect(store().board.circle).toEqual({ color: "#ff0000", version: 4 });
+    expect(store().loading).toEqual({ received: 0, total: 3 });
+    expect(store().version).toBeGreaterThan(version);
   });
 
-  it("shows an own change at once, before any ack", () => {
-    store().setLocal("op-1", RED);
-    expect(shown()).toBe(RED);
-    expect(store().confirmed).toEqual({ color: GREY, version: 3 });
+  it("loads the strokes chunk by chunk and stops loading at the done chunk", () => {
+    store().begin("room-1", snapshot(3, 3));
+
+    store().chunk({ strokes: [committedStroke("s1", 1), committedStroke("s2", 2)], done: false });
+    expect(store().loading).toEqual({ received: 2, total: 3 });
+    expect(ids()).toEqual(["s1", "s2"]);
+
+    store().chunk({ strokes: [committedStroke("s3", 3)], done: true });
+    expect(store().loading).toBeNull();
+    expect(ids()).toEqual(["s1", "s2", "s3"]);
   });
 
-  it("shows the newest of several pending changes", () => {
-    store().setLocal("op-1", RED);
-    store().setLocal("op-2", BLUE);
-    expect(shown()).toBe(BLUE);
-    store().acked("op-1", 4);
-    expect(shown()).toBe(BLUE);
+  it("is not loading for an empty board, and its one empty done chunk changes nothing", () => {
+    store().begin("room-1", snapshot(4, 0));
+    expect(store().loading).toBeNull();
+
+    store().chunk({ strokes: [], done: true });
+
+    expect(store().loading).toBeNull();
+    expect(store().board.seq).toBe(4);
+    expect(ids()).toEqual([]);
   });
 
-  it("confirms an acked change under its seq", () => {
-    store().setLocal("op-1", RED);
-    store().acked("op-1", 4);
+  it("holds ops that arrive while loading and applies them, in order, after the done chunk", () => {
+    store().begin("room-1", snapshot(2, 2));
+    store().remote(added(4, "late-2"));
+    store().remote(applied(3, { type: "stroke:erase", opId: "erase-s1", strokeIds: ["s1"] }));
+    // The erase names a stroke that has not arrived yet: applying it now would lose it.
+    expect(store().board.seq).toBe(2);
+
+    store().chunk({ strokes: [committedStroke("s1", 1)], done: false });
+    expect(ids()).toEqual(["s1"]);
+    store().chunk({ strokes: [committedStroke("s2", 2)], done: true });
+
+    expect(store().board.seq).toBe(4);
+    expect(ids()).toEqual(["s2", "late-2"]);
+  });
+
+  it("after a reconnect, starts from the new snapshot and never applies held ops it already covers", () => {
+    store().begin("room-1", snapshot(0, 0));
+    store().remote(added(1, "s1"));
+    // seq 3 arrives before 2: it waits.
+    store().remote(applied(3, { type: "stroke:erase", opId: "erase-s1", strokeIds: ["s1"] }));
+    expect(ids()).toEqual(["s1"]);
+
+    // Meanwhile seq 2 and 3 happened, and s1 was restored at seq 4: the new snapshot shows it.
+    // The held erase (seq 3) is part of that history and must not hide s1 again.
+    store().begin("room-1", snapshot(4, 1));
+    store().chunk({ strokes: [committedStroke("s1", 1)], done: true });
+    store().remote(added(5, "s5"));
+
+    expect(store().board.seq).toBe(5);
+    expect(ids()).toEqual(["s1", "s5"]);
+  });
+
+  it("keeps own unacked ops across a new join, to send them again", () => {
+    store().local(addOp("op-1", strokeInput("mine")));
+    store().begin("room-1", snapshot(5, 0));
+    expect(store().pending.map((p) => p.opId)).toEqual(["op-1"]);
+  });
+
+  it("forgets ops held for another board when it joins a new one", () => {
+    store().begin("room-1", snapshot(5, 1));
+    store().remote(added(6, "room-1-stroke"));
+
+    store().begin("room-2", snapshot(5, 0));
+
+    expect(store().board.id).toBe("room-2");
+    expect(store().board.seq).toBe(5);
+    expect(ids()).toEqual([]);
+  });
+
+  it("forgets ops held for a board that was made anew under the same id (a new epoch starts at seq 0)", () => {
+    store().begin("room-1", snapshot(5, 1, "epoch-1"));
+    store().remote(added(6, "old-epoch"));
+
+    // E.g. a server without durable storage restarted: the board starts over and reuses seqs.
+    store().begin("room-1", snapshot(0, 0, "epoch-2"));
+    for (let seq = 1; seq <= 6; seq++) store().remote(added(seq, `new-${seq}`));
+
+    expect(store().board.seq).toBe(6);
+    expect(ids()).toEqual(["new-1", "new-2", "new-3", "new-4", "new-5", "new-6"]);
+  });
+
+  it("keeps the board, its epoch and the pending ops when a join resumes, and applies the missed ops after it", () => {
+    store().begin("room-1", snapshot(1, 1, "epoch-1"));
+    store().chunk({ strokes: [committedStroke("s1", 1)], done: true });
+    store().local(addOp("op-mine", strokeInput("mine")));
+    const board = store().board;
+
+    store().resume(snapshot(3, 0, "epoch-1", "delta"));
+    store().remote(added(3, "missed-3"));
+    store().remote(added(2, "missed-2"));
+
+    expect(store().board).toBe(board);
+    expect(store().epoch).toBe("epoch-1");
+    expect(store().loading).toBeNull();
+    expect(store().board.seq).toBe(3);
+    expect(ids()).toEqual(["s1", "missed-2", "missed-3"]);
+    expect(store().pending.map((p) => p.opId)).toEqual(["op-mine"]);
+  });
+});
+
+describe("board store: ops", () => {
+  it("applies remote ops in seq order and bumps the version", () => {
+    const version = store().version;
+    store().remote(added(1, "s1"));
+    store().remote(applied(2, { type: "circle:set", opId: "c", color: "#00ff00" }));
+
+    expect(store().board.seq).toBe(2);
+    expect(ids()).toEqual(["s1"]);
+    expect(store().board.circle).toEqual({ color: "#00ff00", version: 2 });
+    expect(store().version).toBe(version + 2);
+  });
+
+  it("ignores an op it has applied already, without a new version", () => {
+    store().remote(added(1, "s1"));
+    const version = store().version;
+
+    store().remote(added(1, "s1"));
+
+    expect(store().version).toBe(version);
+    expect(store().board.seq).toBe(1);
+  });
+
+  it("applies an ack that overtook a broadcast only once the broadcast is in: ack 3 before broadcast 2", () => {
+    store().remote(added(1, "theirs-1"));
+    store().local(addOp("add-mine", strokeInput("mine")));
+
+    store().acked("add-mine", added(3, "mine"));
     expect(store().pending).toEqual([]);
-    expect(store().confirmed).toEqual({ color: RED, version: 4 });
-    expect(store().seq).toBe(4);
-    expect(shown()).toBe(RED);
+    expect(store().board.seq).toBe(1);
+    expect(store().board.stroke("mine")).toBeUndefined();
+
+    store().remote(added(2, "theirs-2"));
+
+    expect(store().board.seq).toBe(3);
+    expect(ids()).toEqual(["theirs-1", "theirs-2", "mine"]);
   });
 
-  it("applies a newer remote change", () => {
-    store().remote({ color: BLUE, version: 5 }, 5);
-    expect(shown()).toBe(BLUE);
-    expect(store().seq).toBe(5);
-  });
+  it("shows an own op as pending until acked, then as part of the board", () => {
+    store().local(addOp("add-mine", strokeInput("mine")));
+    expect(store().pending).toEqual([addOp("add-mine", strokeInput("mine"))]);
+    expect(store().board.stroke("mine")).toBeUndefined();
 
-  it("ignores a remote change older than (or as old as) the confirmed one", () => {
-    store().remote({ color: BLUE, version: 5 }, 5);
-    store().remote({ color: RED, version: 4 }, 4);
-    expect(shown()).toBe(BLUE);
-    store().remote({ color: RED, version: 5 }, 5);
-    expect(shown()).toBe(BLUE);
-    expect(store().confirmed).toEqual({ color: BLUE, version: 5 });
-  });
+    store().acked("add-mine", added(1, "mine"));
 
-  it("keeps an own change ordered after someone else's: red pending, blue@5 arrives, red acked @6", () => {
-    store().setLocal("op-red", RED);
-    store().remote({ color: BLUE, version: 5 }, 5);
-    // Still pending: the tab keeps showing what it asked for until the server has ordered it.
-    expect(shown()).toBe(RED);
-    store().acked("op-red", 6);
-    expect(shown()).toBe(RED);
-    expect(store().confirmed).toEqual({ color: RED, version: 6 });
-    expect(store().seq).toBe(6);
-  });
-
-  it("yields to someone else's change ordered after its own: red acked @4, then blue@5", () => {
-    store().setLocal("op-red", RED);
-    store().acked("op-red", 4);
-    store().remote({ color: BLUE, version: 5 }, 5);
-    expect(shown()).toBe(BLUE);
-    expect(store().confirmed).toEqual({ color: BLUE, version: 5 });
-  });
-
-  it("yields when the later broadcast arrives before the earlier ack: blue@5, then red acked @4", () => {
-    store().setLocal("op-red", RED);
-    store().remote({ color: BLUE, version: 5 }, 5);
-    store().acked("op-red", 4);
     expect(store().pending).toEqual([]);
-    expect(shown()).toBe(BLUE);
-    expect(store().seq).toBe(5);
+    expect(store().board.stroke("mine")).toEqual(committedStroke("mine", 1));
   });
 
-  it("reverts a refused change to the confirmed colour", () => {
-    store().remote({ color: BLUE, version: 5 }, 5);
-    store().setLocal("op-red", RED);
-    expect(shown()).toBe(RED);
-    store().refused("op-red");
+  it("settles a resent op acked without `applied`: nothing new to apply", () => {
+    store().remote(added(1, "mine"));
+    store().local(addOp("add-mine", strokeInput("mine")));
+
+    store().acked("add-mine");
+
     expect(store().pending).toEqual([]);
-    expect(shown()).toBe(BLUE);
+    expect(store().board.seq).toBe(1);
+    expect(ids()).toEqual(["mine"]);
   });
 
-  it("ignores an ack for an op it does not hold", () => {
-    store().acked("op-unknown", 9);
-    expect(store().confirmed).toEqual({ color: GREY, version: 3 });
+  it("drops a refused op and only that one", () => {
+    store().local(circleOp("op-1", "#ff0000"));
+    store().local(circleOp("op-2", "#00ff00"));
+
+    store().refused("op-1");
+
+    expect(store().pending).toEqual([circleOp("op-2", "#00ff00")]);
+    expect(store().board.seq).toBe(0);
   });
 });

@@ -31,7 +31,7 @@ describe("ChatLog", () => {
     const log = new ChatLog();
     const first = log.post(post("m1"));
     const again = log.post(post("m1", { text: "changed" }));
-    expect(again).toEqual({ message: first.message, duplicate: true });
+    expect(again).toMatchObject({ message: first.message, duplicate: true });
     expect(log.visibleTo("anyone")).toHaveLength(1);
     // Another browser choosing the same opId is another message.
     expect(log.post(post("m1", { fromClient: "client-bob", author: bob })).duplicate).toBe(false);

@@ -13,6 +13,18 @@ describe("loadConfig", () => {
       maxHttpBufferSize: 1_000_000,
       lobbyThrottleMs: 250,
       shutdownGraceMs: 4_000,
+      cursorTickMs: 33,
+      cursorMode: "coalesce",
+      chatBurst: 5,
+      chatPerSecond: 1,
+      storage: "sqlite",
+      dataDir: "./data",
+      snapshotEvery: 500,
+      opsPerSecond: 60,
+      joinsPerMinute: 30,
+      maxConnectionsPerIp: 200,
+      allowedOrigins: [],
+      trustProxy: false,
     });
   });
 

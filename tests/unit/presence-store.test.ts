@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { User } from "@/lib/protocol";
 import { presenceStore } from "@/lib/client/presence-store";
 
-const user = (id: string, name: string): User => ({ id, name, color: "#e11d48" });
+const user = (id: string, name: string): User => ({ id, name, color: "#e11d48", state: "active" });
 const ada = user("u-ada", "Ada");
 const bob = user("u-bob", "Bob");
 const cy = user("u-cy", "Cy");
@@ -10,7 +10,7 @@ const cy = user("u-cy", "Cy");
 const store = () => presenceStore.getState();
 
 beforeEach(() => {
-  presenceStore.setState({ self: null, users: [], notices: [] });
+  presenceStore.setState({ self: null, users: [] });
 });
 
 describe("presence store", () => {
@@ -20,42 +20,47 @@ describe("presence store", () => {
     expect(store().users.map((u) => u.name)).toEqual(["Ada", "Bob", "Cy"]);
   });
 
-  it("adds a joiner once, however often the join is heard", () => {
-    store().reset(ada, [ada]);
-    store().joined(bob);
-    store().joined(bob);
+  it("adds a joiner once, however often the join is heard, in name order", () => {
+    store().reset(bob, [bob]);
+    store().joined(ada);
+    store().joined(ada);
     expect(store().users).toEqual([ada, bob]);
-    expect(store().notices.map((n) => [n.kind, n.user.id])).toEqual([["joined", "u-bob"]]);
   });
 
-  it("removes a leaver and notes who left", () => {
+  it("removes a leaver", () => {
     store().reset(ada, [ada, bob]);
     store().left("u-bob");
     expect(store().users).toEqual([ada]);
-    expect(store().notices.map((n) => [n.kind, n.user])).toEqual([["left", bob]]);
   });
 
   it("ignores the leave of someone it does not know", () => {
     store().reset(ada, [ada]);
     store().left("u-nobody");
     expect(store().users).toEqual([ada]);
-    expect(store().notices).toEqual([]);
   });
 
-  it("keeps only the 5 latest notices, oldest first, with distinct ids", () => {
-    store().reset(ada, [ada]);
-    for (let i = 1; i <= 4; i++) {
-      store().joined(user(`u-${i}`, `P${i}`));
-      store().left(`u-${i}`);
-    }
-    const notices = store().notices;
-    expect(notices.map((n) => `${n.kind}:${n.user.id}`)).toEqual([
-      "left:u-2",
-      "joined:u-3",
-      "left:u-3",
-      "joined:u-4",
-      "left:u-4",
+  it("changes a person's state in the list, and in self when it is this person", () => {
+    store().reset(ada, [ada, bob]);
+
+    store().setState("u-bob", "away");
+    expect(store().users.map((u) => [u.name, u.state])).toEqual([
+      ["Ada", "active"],
+      ["Bob", "away"],
     ]);
-    expect(new Set(notices.map((n) => n.id)).size).toBe(5);
+    expect(store().self?.state).toBe("active");
+
+    store().setState("u-ada", "idle");
+    expect(store().self).toEqual({ ...ada, state: "idle" });
+    expect(store().users[0]).toEqual({ ...ada, state: "idle" });
+  });
+
+  it("leaves the state untouched, same objects, for an unknown person or an unchanged state", () => {
+    store().reset(ada, [ada]);
+    const before = store().users;
+
+    store().setState("u-nobody", "away");
+    store().setState("u-ada", "active");
+
+    expect(store().users).toBe(before);
   });
 });

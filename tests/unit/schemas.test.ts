@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
   boardIdSchema,
-  circleSetSchema,
   clientIdSchema,
   colorSchema,
   displayNameSchema,
   joinRequestSchema,
   LIMITS,
   opIdSchema,
+  opRequestSchema,
+  PAGE,
+  strokePreviewSchema,
 } from "@/lib/protocol";
+import { strokeInput } from "./fixtures";
 
 describe("boardIdSchema", () => {
   it.each(["abc-DEF_12", "a", "x".repeat(LIMITS.boardIdMaxLength)])("accepts %j", (id) => {
@@ -107,13 +110,123 @@ describe("joinRequestSchema", () => {
   });
 });
 
-describe("circleSetSchema", () => {
+describe("opRequestSchema: circle:set", () => {
   it("accepts an op and lowercases its colour", () => {
-    expect(circleSetSchema.parse({ opId: "op-1", color: "#FF0000" })).toEqual({ opId: "op-1", color: "#ff0000" });
+    expect(opRequestSchema.parse({ type: "circle:set", opId: "op-1", color: "#FF0000" })).toEqual({
+      type: "circle:set",
+      opId: "op-1",
+      color: "#ff0000",
+    });
   });
 
   it("refuses a missing opId and extra keys", () => {
-    expect(circleSetSchema.safeParse({ color: "#ff0000" }).success).toBe(false);
-    expect(circleSetSchema.safeParse({ opId: "op-1", color: "#ff0000", seq: 9 }).success).toBe(false);
+    expect(opRequestSchema.safeParse({ type: "circle:set", color: "#ff0000" }).success).toBe(false);
+    expect(opRequestSchema.safeParse({ type: "circle:set", opId: "op-1", color: "#ff0000", seq: 9 }).success).toBe(false);
+  });
+});
+
+/** Where the schema found fault, so that a refusal for some other reason cannot pass for this one. */
+function refusedAt(payload: unknown): string[] {
+  const res = opRequestSchema.safeParse(payload);
+  return res.success ? [] : res.error.issues.map((i) => i.path.join("."));
+}
+
+describe("opRequestSchema: stroke:add", () => {
+  const add = (stroke: unknown) => ({ type: "stroke:add", opId: "op-1", stroke });
+  const withPoints = (points: number[]) => add({ ...strokeInput("s-1"), points });
+  const line = (count: number) => Array.from({ length: count }, (_, i) => [i % PAGE.width, 10, 0.5]).flat();
+
+  it("accepts a well-formed stroke and lowercases its colour", () => {
+    const res = opRequestSchema.parse(add(strokeInput("s-1", { color: "#ABCDEF" })));
+    expect(res).toEqual(add(strokeInput("s-1", { color: "#abcdef" })));
+  });
+
+  it("accepts the page's corners, pressure 0 and 1, the width limits and a single point", () => {
+    expect(opRequestSchema.safeParse(withPoints([0, 0, 0, PAGE.width, PAGE.height, 1])).success).toBe(true);
+    expect(opRequestSchema.safeParse(withPoints([5, 5, 0.5])).success).toBe(true);
+    for (const width of [LIMITS.strokeWidthMin, LIMITS.strokeWidthMax]) {
+      expect(opRequestSchema.safeParse(add(strokeInput("s-1", { width }))).success).toBe(true);
+    }
+  });
+
+  it(`accepts ${LIMITS.strokePointsMax} points and refuses one more`, () => {
+    expect(opRequestSchema.safeParse(withPoints(line(LIMITS.strokePointsMax))).success).toBe(true);
+    expect(opRequestSchema.safeParse(withPoints(line(LIMITS.strokePointsMax + 1))).success).toBe(false);
+  });
+
+  it.each([
+    ["a NaN coordinate", withPoints([10, NaN, 0.5]), "stroke.points.1"],
+    ["an Infinity coordinate", withPoints([Infinity, 10, 0.5]), "stroke.points.0"],
+    ["a -Infinity pressure", withPoints([10, 10, -Infinity]), "stroke.points.2"],
+    ["a null coordinate", add({ ...strokeInput("s-1"), points: [10, null, 0.5] }), "stroke.points.1"],
+    ["a string coordinate", add({ ...strokeInput("s-1"), points: ["10", 10, 0.5] }), "stroke.points.0"],
+    ["x left of the page", withPoints([-0.1, 10, 0.5]), "stroke.points"],
+    ["x right of the page", withPoints([PAGE.width + 1, 10, 0.5]), "stroke.points"],
+    ["y below the page", withPoints([10, PAGE.height + 0.5, 0.5]), "stroke.points"],
+    ["y above the page", withPoints([10, -1, 0.5]), "stroke.points"],
+    ["a later point off the page", withPoints([10, 10, 0.5, 10, 2 * PAGE.height, 0.5]), "stroke.points"],
+    ["pressure above 1", withPoints([10, 10, 1.01]), "stroke.points"],
+    ["pressure below 0", withPoints([10, 10, -0.01]), "stroke.points"],
+    ["no points", withPoints([]), "stroke.points"],
+    ["points that are not triples (4 numbers)", withPoints([10, 10, 0.5, 20]), "stroke.points"],
+    ["points that are not triples (2 numbers)", withPoints([10, 10]), "stroke.points"],
+    ["points that are not an array", add({ ...strokeInput("s-1"), points: "10,10,0.5" }), "stroke.points"],
+    ["a colour that is a word", add(strokeInput("s-1", { color: "red" })), "stroke.color"],
+    ["a short hex colour", add(strokeInput("s-1", { color: "#fff" })), "stroke.color"],
+    ["width 0", add(strokeInput("s-1", { width: 0 })), "stroke.width"],
+    ["width 100", add(strokeInput("s-1", { width: 100 })), "stroke.width"],
+    ["a NaN width", add(strokeInput("s-1", { width: NaN })), "stroke.width"],
+    ["an unknown tool", add({ ...strokeInput("s-1"), tool: "laser" }), "stroke.tool"],
+    ["simulatePressure as a string", add({ ...strokeInput("s-1"), simulatePressure: "yes" }), "stroke.simulatePressure"],
+    ["an empty stroke id", add(strokeInput("")), "stroke.id"],
+    ["a stroke id with a slash", add(strokeInput("a/b")), "stroke.id"],
+    ["a stroke id of 65 characters", add(strokeInput("x".repeat(LIMITS.opIdMaxLength + 1))), "stroke.id"],
+    ["an extra key in the stroke", add({ ...strokeInput("s-1"), author: "u-admin" }), "stroke"],
+    ["a seq smuggled into the stroke", add({ ...strokeInput("s-1"), seq: 1 }), "stroke"],
+    ["an extra key in the op", { ...add(strokeInput("s-1")), seq: 1 }, ""],
+    ["no stroke", { type: "stroke:add", opId: "op-1" }, "stroke"],
+    ["a missing stroke field", add((({ width: _w, ...rest }) => rest)(strokeInput("s-1"))), "stroke.width"],
+  ])("refuses %s", (_label, payload, path) => {
+    expect(refusedAt(payload)).toContain(path);
+  });
+});
+
+describe("opRequestSchema: erase, restore, clear and the op type", () => {
+  it.each(["stroke:erase", "stroke:restore"])("%s accepts stroke ids and refuses none or too many", (type) => {
+    expect(opRequestSchema.parse({ type, opId: "op-1", strokeIds: ["s-1", "s-2"] })).toEqual({
+      type,
+      opId: "op-1",
+      strokeIds: ["s-1", "s-2"],
+    });
+    const many = Array.from({ length: LIMITS.strokeIdsMax + 1 }, (_, i) => `s-${i}`);
+    expect(opRequestSchema.safeParse({ type, opId: "op-1", strokeIds: many.slice(1) }).success).toBe(true);
+    expect(opRequestSchema.safeParse({ type, opId: "op-1", strokeIds: many }).success).toBe(false);
+    expect(opRequestSchema.safeParse({ type, opId: "op-1", strokeIds: [] }).success).toBe(false);
+    expect(opRequestSchema.safeParse({ type, opId: "op-1", strokeIds: ["bad id"] }).success).toBe(false);
+    expect(opRequestSchema.safeParse({ type, opId: "op-1", strokeIds: "s-1" }).success).toBe(false);
+  });
+
+  it("accepts a clear with nothing but its opId", () => {
+    expect(opRequestSchema.parse({ type: "board:clear", opId: "op-1" })).toEqual({ type: "board:clear", opId: "op-1" });
+    expect(opRequestSchema.safeParse({ type: "board:clear", opId: "op-1", strokeIds: ["s-1"] }).success).toBe(false);
+  });
+
+  it.each([
+    ["an unknown type", { type: "stroke:move", opId: "op-1", strokeIds: ["s-1"] }],
+    ["the old undo op", { type: "undo", opId: "op-1" }],
+    ["no type", { opId: "op-1", color: "#ff0000" }],
+    ["a bad opId", { type: "board:clear", opId: "op 1" }],
+    ["null", null],
+    ["an array", [{ type: "board:clear", opId: "op-1" }]],
+  ])("refuses %s", (_label, payload) => {
+    expect(opRequestSchema.safeParse(payload).success).toBe(false);
+  });
+});
+
+describe("strokePreviewSchema", () => {
+  it("holds previews to the shape of strokes", () => {
+    expect(strokePreviewSchema.safeParse(strokeInput("s-1")).success).toBe(true);
+    expect(strokePreviewSchema.safeParse({ ...strokeInput("s-1"), points: [10, NaN, 0.5] }).success).toBe(false);
+    expect(strokePreviewSchema.safeParse({ ...strokeInput("s-1"), userId: "u-forged" }).success).toBe(false);
   });
 });
