@@ -93,7 +93,7 @@ export function ChatPanel({ session }: { session: BoardSession }) {
         <input
           data-testid="chat-input"
           aria-label={target ? `Private message to ${target.name}` : "Message everyone on the board"}
-          placeholder={target ? `Message ${target.name} privately` : "Message everyone"}
+          placeholder={target ? `To ${target.name}…` : "Say something…"}
           maxLength={LIMITS.chatTextMax}
           value={text}
           onChange={(e) => setText(e.target.value)}

@@ -14,7 +14,7 @@ export function strokeOutline(stroke: Ink, complete = true): number[][] {
   }
   return getStroke(input, {
     size: stroke.width,
-    thinning: 0.55,
+    thinning: 0.4,
     smoothing: 0.5,
     streamline: 0.4,
     simulatePressure: stroke.simulatePressure,
