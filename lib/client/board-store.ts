@@ -37,12 +37,19 @@ export const boardStore = createStore<BoardStore>((set, get) => {
     const { board, loading } = get();
     if (loading) return;
     let changed = false;
+    const appliedOpIds = new Set<string>();
     for (let next = ahead.get(board.seq + 1); next; next = ahead.get(board.seq + 1)) {
       ahead.delete(next.seq);
-      changed = board.applyCommitted(next) || changed;
+      if (board.applyCommitted(next)) {
+        changed = true;
+        appliedOpIds.add(next.op.opId);
+      }
     }
     for (const seq of ahead.keys()) if (seq <= board.seq) ahead.delete(seq);
-    if (changed) set({ version: get().version + 1 });
+    if (!changed) return;
+    // An own op leaves `pending` only once the board holds it: never a frame without it.
+    const pending = get().pending.filter((p) => !appliedOpIds.has(p.opId));
+    set({ version: get().version + 1, ...(pending.length !== get().pending.length ? { pending } : {}) });
   };
 
   return {
@@ -52,7 +59,9 @@ export const boardStore = createStore<BoardStore>((set, get) => {
     loading: null,
     epoch: null,
     begin: (boardId, snapshot) => {
-      ahead = new Map([...ahead].filter(([seq]) => seq > snapshot.seq));
+      // Anything held back came before this join: the snapshot has it, or it belongs to another
+      // board or epoch. What happens after the join arrives after this.
+      ahead = new Map();
       set({
         board: new Board(boardId, { seq: snapshot.seq, circle: snapshot.circle, strokes: [] }),
         version: get().version + 1,
@@ -80,7 +89,8 @@ export const boardStore = createStore<BoardStore>((set, get) => {
     },
     local: (req) => set({ pending: [...get().pending, req] }),
     acked: (opId, applied) => {
-      set({ pending: get().pending.filter((p) => p.opId !== opId) });
+      // A resend of an op applied before: the board has it already (or will, from the server).
+      if (!applied || applied.seq <= get().board.seq) set({ pending: get().pending.filter((p) => p.opId !== opId) });
       if (applied) get().remote(applied);
     },
     refused: (opId) => set({ pending: get().pending.filter((p) => p.opId !== opId) }),

@@ -14,6 +14,10 @@ export const RESYNC_WINDOW = 1_000;
 
 interface Room {
   epoch: string;
+  /** Whether the store has this board yet: it gets it with its first change, not on first look. */
+  stored: boolean;
+  /** Writes not finished yet: a join or a resend's ack waits for them (acked or seen means stored). */
+  inFlight: Set<Promise<void>>;
   board: Board;
   roster: Roster;
   chat: ChatLog;
@@ -69,6 +73,8 @@ export class BoardService {
 
   async join(socketId: string, req: JoinInput): Promise<Ack<Joined> & { left?: Left }> {
     const room = await this.load(req.boardId);
+    // A snapshot shows only what is stored: ops still being written are waited for, not shown early.
+    await settled(room);
     const current = this.socketBoard.get(socketId);
     if (current === req.boardId) {
       const user = room.roster.userOf(socketId);
@@ -121,12 +127,16 @@ export class BoardService {
     const room = this.rooms.get(member.boardId)!;
     const res = room.board.commit(req, member.user.id);
     if (!res.ok) return res;
-    if (res.duplicate) return { ok: true, boardId: member.boardId, seq: res.seq };
+    if (res.duplicate) {
+      // The op it repeats may still be on its way to the store: ack the resend no sooner.
+      await settled(room);
+      return { ok: true, boardId: member.boardId, seq: res.seq };
+    }
 
     room.recent.push(res.applied);
     if (room.recent.length > RESYNC_WINDOW) room.recent.shift();
     try {
-      await this.store.append(member.boardId, res.applied);
+      await this.write(member.boardId, room, () => this.store.append(member.boardId, res.applied));
     } catch (err) {
       this.log.error("storing an op failed: board reloads from storage", { board: member.boardId, error: String(err) });
       this.rooms.delete(member.boardId);
@@ -151,7 +161,8 @@ export class BoardService {
       to = { user, client };
     }
     const posted = room.chat.post({ opId: req.opId, text: req.text, author: member.user, fromClient, to, at: now });
-    if (!posted.duplicate) await this.store.appendChat(member.boardId, posted.stored);
+    if (posted.duplicate) await settled(room);
+    else await this.write(member.boardId, room, () => this.store.appendChat(member.boardId, posted.stored));
     return { ok: true, boardId: member.boardId, message: posted.message, duplicate: posted.duplicate };
   }
 
@@ -192,6 +203,8 @@ export class BoardService {
       for (const op of stored.ops) board.applyCommitted(op);
       room = {
         epoch: stored.epoch,
+        stored: true,
+        inFlight: new Set(),
         board,
         roster: new Roster(),
         chat: ChatLog.fromStored(stored.chat),
@@ -199,11 +212,35 @@ export class BoardService {
         opsSinceSnapshot: stored.ops.length,
       };
     } else {
-      room = { epoch: randomUUID(), board: new Board(boardId), roster: new Roster(), chat: new ChatLog(), recent: [], opsSinceSnapshot: 0 };
-      await this.store.create(boardId, room.epoch);
+      room = {
+        epoch: randomUUID(),
+        stored: false,
+        inFlight: new Set(),
+        board: new Board(boardId),
+        roster: new Roster(),
+        chat: new ChatLog(),
+        recent: [],
+        opsSinceSnapshot: 0,
+      };
     }
     this.rooms.set(boardId, room);
     return room;
+  }
+
+  /**
+   * Tracks a write until it is done. A board's first write creates it in the store first (writes
+   * to one board complete in order), so that boards only looked at never fill the lobby.
+   */
+  private async write(boardId: string, room: Room, write: () => Promise<void>): Promise<void> {
+    const created = room.stored ? undefined : this.store.create(boardId, room.epoch);
+    room.stored = true;
+    const both = Promise.all([created, write()]).then(() => undefined);
+    room.inFlight.add(both);
+    try {
+      await both;
+    } finally {
+      room.inFlight.delete(both);
+    }
   }
 
   private snapshot(boardId: string, room: Room): void {
@@ -237,6 +274,10 @@ export class BoardService {
     if (oldest === undefined || resume.seq < oldest - 1) return null;
     return room.recent.filter((op) => op.seq > resume.seq);
   }
+}
+
+async function settled(room: Room): Promise<void> {
+  while (room.inFlight.size > 0) await Promise.allSettled([...room.inFlight]);
 }
 
 function notJoined(): { ok: false; error: { code: "NOT_JOINED"; message: string } } {

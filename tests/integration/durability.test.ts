@@ -60,10 +60,12 @@ describe("durability across a crash", () => {
     const hundred = new Promise<void>((r) => (resolveHundred = r));
     for (let i = 0; i < 300; i++) {
       // The rest are never answered: the server is gone.
-      void sendOp(a, addOp(`op-${i}`, strokeInput(`s-${i}`))).then((res: OpAck) => {
-        if (res.ok && res.applied) acked.push(res.applied);
-        if (acked.length === 100) resolveHundred();
-      });
+      sendOp(a, addOp(`op-${i}`, strokeInput(`s-${i}`)))
+        .then((res: OpAck) => {
+          if (res.ok && res.applied) acked.push(res.applied);
+          if (acked.length === 100) resolveHundred();
+        })
+        .catch(() => undefined);
     }
     await hundred;
     await first.kill("SIGKILL");

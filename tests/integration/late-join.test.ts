@@ -123,8 +123,11 @@ describe("joining a board with strokes", () => {
       await barrier(a);
       const toJ = record(j, "op") as AppliedOp[];
 
-      const loaded = await joinLoaded(j, "room-1", "Jo");
+      // The join waits for the write: a snapshot holds only what is stored.
+      const joining = joinLoaded(j, "room-1", "Jo");
+      await barrier(j);
       store.release();
+      const loaded = await joining;
       await acked;
       await barrier(j);
 

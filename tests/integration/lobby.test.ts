@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { barrier, join, newClientId, next, record, useServer } from "./harness";
+import { barrier, circleOp, commit, join, newClientId, next, record, useServer } from "./harness";
 
 const server = useServer();
 
@@ -16,6 +16,9 @@ describe("lobby", () => {
     await join(b, "busy", "Bob");
     await join(c, "busy", "Cy");
     await join(d, "emptied", "Dee");
+    await commit(d, circleOp("mark", "#22c55e"));
+    await join(a, "only-looked-at", "Ada");
+    await join(a, "quiet", "Ada");
     d.emit("board:leave");
     await barrier(d);
 
@@ -26,7 +29,8 @@ describe("lobby", () => {
       boards: [
         { boardId: "busy", count: 2 },
         { boardId: "quiet", count: 1 },
-        // Kept by the store: listed with nobody on it and when it last changed.
+        // Kept by the store: listed with nobody on it and when it last changed. A board that was
+        // only looked at was never stored, and is not listed once empty.
         { boardId: "emptied", count: 0, updatedAt: expect.any(Number) },
       ],
     });
@@ -60,6 +64,7 @@ describe("lobby", () => {
     b.emit("board:leave");
     expect(await update).toEqual([{ boardId: "room-1", count: 1 }]);
 
+    await commit(bTab2, circleOp("drawn-on", "#22c55e"));
     update = next(watcher, "lobby:boards");
     bTab2.emit("board:leave");
     expect(await update).toEqual([{ boardId: "room-1", count: 0, updatedAt: expect.any(Number) }]);

@@ -164,13 +164,15 @@ describe("board store: ops", () => {
     store().local(addOp("add-mine", strokeInput("mine")));
 
     store().acked("add-mine", added(3, "mine"));
-    expect(store().pending).toEqual([]);
+    // Still pending, and so still shown, until the board holds it.
+    expect(store().pending.map((p) => p.opId)).toEqual(["add-mine"]);
     expect(store().board.seq).toBe(1);
     expect(store().board.stroke("mine")).toBeUndefined();
 
     store().remote(added(2, "theirs-2"));
 
     expect(store().board.seq).toBe(3);
+    expect(store().pending).toEqual([]);
     expect(ids()).toEqual(["theirs-1", "theirs-2", "mine"]);
   });
 

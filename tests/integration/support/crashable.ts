@@ -13,7 +13,8 @@ export interface ServerProcess {
 /** Starts server-process.ts on `dataDir` (and `port`, 0 for any) and waits until it listens. */
 export async function startServerProcess(dataDir: string, port = 0, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, STORAGE: "sqlite", LOG_LEVEL: "warn", ...env },
+    // A burst of hundreds of ops must reach the store, not stop at the per-connection rate limit.
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, STORAGE: "sqlite", LOG_LEVEL: "warn", OPS_PER_SECOND: "100000", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
