@@ -18,10 +18,10 @@ function read<T>(path: string): T | undefined {
 }
 
 const vitest = read<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }>(
-  "test-results/vitest.json",
+  "reports/vitest.json",
 );
 const playwright = read<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(
-  "test-results/playwright.json",
+  "reports/playwright.json",
 );
 
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
