@@ -24,6 +24,8 @@ interface Room {
   /** The latest ops, oldest first, at most RESYNC_WINDOW. */
   recent: AppliedOp[];
   opsSinceSnapshot: number;
+  /** Set while nobody is on the board: when it fires, the board leaves memory. */
+  idleTimer?: NodeJS.Timeout;
 }
 
 export interface Posted {
@@ -68,11 +70,17 @@ export class BoardService {
   constructor(
     private readonly store: BoardStore,
     private readonly log: Logger,
-    private readonly snapshotEvery = 500,
+    private readonly options: { snapshotEvery: number; idleMs: number } = { snapshotEvery: 500, idleMs: 300_000 },
   ) {}
+
+  /** Stops the idle timers; the store is the caller's to close. */
+  close(): void {
+    for (const room of this.rooms.values()) clearTimeout(room.idleTimer);
+  }
 
   async join(socketId: string, req: JoinInput): Promise<Ack<Joined> & { left?: Left }> {
     const room = await this.load(req.boardId);
+    clearTimeout(room.idleTimer);
     // A snapshot shows only what is stored: ops still being written are waited for, not shown early.
     await settled(room);
     const current = this.socketBoard.get(socketId);
@@ -99,6 +107,7 @@ export class BoardService {
     const roster = this.rooms.get(boardId)?.roster;
     const before = roster?.userOf(socketId);
     const user = roster?.leave(socketId);
+    if (roster?.size === 0) this.evictWhenIdle(boardId);
     const after = before && !user ? roster?.byId(before.id) : undefined;
     return { boardId, user, changed: after && after.state !== before?.state ? after : undefined };
   }
@@ -142,7 +151,7 @@ export class BoardService {
       this.rooms.delete(member.boardId);
       return { ok: false, error: { code: "INTERNAL", message: "The change could not be stored; nothing was changed." }, reload: true };
     }
-    if (++room.opsSinceSnapshot >= this.snapshotEvery) this.snapshot(member.boardId, room);
+    if (++room.opsSinceSnapshot >= this.options.snapshotEvery) this.snapshot(member.boardId, room);
     return { ok: true, boardId: member.boardId, seq: res.applied.seq, applied: res.applied };
   }
 
@@ -174,6 +183,11 @@ export class BoardService {
       .filter((b) => !shown.has(b.boardId))
       .map((b) => ({ boardId: b.boardId, count: 0, updatedAt: b.updatedAt }));
     return [...active, ...recent].slice(0, limit);
+  }
+
+  /** Boards held in memory (active ones, and empty ones not yet idle long enough to leave). */
+  get loadedCount(): number {
+    return this.rooms.size;
   }
 
   /** Boards with people on them, the busiest first. */
@@ -241,6 +255,24 @@ export class BoardService {
     } finally {
       room.inFlight.delete(both);
     }
+  }
+
+  /**
+   * Memory holds the boards people are on: one left empty for `idleMs` is dropped (after a
+   * snapshot, so that it opens fast next time) and loaded again from the store when needed.
+   */
+  private evictWhenIdle(boardId: string): void {
+    const room = this.rooms.get(boardId);
+    if (!room) return;
+    clearTimeout(room.idleTimer);
+    room.idleTimer = setTimeout(() => {
+      if (this.rooms.get(boardId) !== room || room.roster.size > 0) return;
+      if (room.inFlight.size > 0) return this.evictWhenIdle(boardId);
+      if (room.opsSinceSnapshot > 0) this.snapshot(boardId, room);
+      this.rooms.delete(boardId);
+      this.log.debug("board left memory", { board: boardId });
+    }, this.options.idleMs);
+    room.idleTimer.unref();
   }
 
   private snapshot(boardId: string, room: Room): void {

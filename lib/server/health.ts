@@ -13,6 +13,7 @@ export function healthHandler(sockets: SocketServer, storage: string): (req: Inc
       storage,
       connections: sockets.io.engine.clientsCount,
       activeBoards: sockets.boards.activeBoards().length,
+      boardsInMemory: sockets.boards.loadedCount,
       memoryMb: Math.round(process.memoryUsage().rss / 1_048_576),
       counters: sockets.metrics.counters,
     };

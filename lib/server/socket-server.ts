@@ -58,7 +58,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
   });
   const metrics = new Metrics();
-  const boards = new BoardService(store, log, config.snapshotEvery);
+  const boards = new BoardService(store, log, { snapshotEvery: config.snapshotEvery, idleMs: config.boardIdleMs });
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
   const cursors = new CursorHub(io, config.cursorTickMs);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
@@ -102,6 +102,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     async close() {
       lobby.close();
       cursors.close();
+      boards.close();
       io.emit("server:shutdown");
       await io.close();
     },

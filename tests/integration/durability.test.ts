@@ -206,3 +206,25 @@ describe("resuming with lastSeq", () => {
     await store.close();
   });
 });
+
+describe("boards in memory", () => {
+  let server: TestServer;
+  afterEach(async () => server?.close());
+
+  it("drops a board nobody is on after the idle time, and loads it again, whole, when someone comes", async () => {
+    server = await startServer({ boardIdleMs: 20 });
+    const a = await server.connect();
+    await joinLoaded(a, "board", "Ada");
+    for (let i = 0; i < 3; i++) await commit(a, addOp(`op-${i}`, strokeInput(`s-${i}`)));
+    await commit(a, eraseOp("erase", "s-1"));
+    a.emit("board:leave");
+    await expect.poll(() => server.sockets.boards.loadedCount).toBe(0);
+
+    const b = await server.connect();
+    const { snapshot, strokes } = await joinLoaded(b, "board", "Bob");
+    expect(idsOf(strokes)).toEqual(["s-0", "s-2"]);
+    expect(snapshot.seq).toBe(4);
+    // The erased stroke is still there to restore.
+    expect((await commit(b, restoreOp("restore", "s-1"))).op).toMatchObject({ type: "stroke:restore" });
+  });
+});
