@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
-const entry = fileURLToPath(new URL("./server-process.ts", import.meta.url));
+const entry = fileURLToPath(new URL("../../../scripts/socket-server.ts", import.meta.url));
 
 export interface ServerProcess {
   url: string;
@@ -10,7 +10,7 @@ export interface ServerProcess {
   kill(signal: "SIGKILL" | "SIGTERM"): Promise<number | null>;
 }
 
-/** Starts server-process.ts on `dataDir` (and `port`, 0 for any) and waits until it listens. */
+/** Starts scripts/socket-server.ts on `dataDir` (and `port`, 0 for any) and waits until it listens. */
 export async function startServerProcess(dataDir: string, port = 0, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
     // A burst of hundreds of ops must reach the store, not stop at the per-connection rate limit.
