@@ -23,6 +23,8 @@ export interface BotStats {
   joined: boolean;
   acked: number;
   refused: number;
+  /** Ids of the strokes the server acked: every one must be on the board afterwards. */
+  ackedStrokes: string[];
   lastError: string | null;
 }
 
@@ -47,7 +49,7 @@ const FRAME_MS = 16;
  * says something. Rejoins by itself after a reconnect, like a tab.
  */
 export class Bot {
-  readonly stats: BotStats = { connected: false, joined: false, acked: 0, refused: 0, lastError: null };
+  readonly stats: BotStats = { connected: false, joined: false, acked: 0, refused: 0, ackedStrokes: [], lastError: null };
   private readonly socket: ClientSocket;
   private readonly random: () => number;
   private readonly cursorAt: (t: number) => { x: number; y: number };
@@ -154,7 +156,10 @@ export class Bot {
   private send(req: OpRequest): void {
     this.socket.timeout(10_000).emit("op", req, (err, res) => {
       if (err) return;
-      if (res.ok) this.stats.acked += 1;
+      if (res.ok) {
+        this.stats.acked += 1;
+        if (req.type === "stroke:add") this.stats.ackedStrokes.push(req.stroke.id);
+      }
       else if (res.error.code === "RATE_LIMITED") this.after(res.error.retryAfterMs ?? 1_000, () => this.send(req));
       else this.refused(res.error.message);
     });

@@ -28,6 +28,11 @@ export interface Config {
   snapshotEvery: number;
   /** A board nobody is on leaves memory after this long (it stays stored). */
   boardIdleMs: number;
+  /**
+   * How long Socket.IO keeps a dropped session (and the broadcasts it missed) for a quick
+   * resume; 0 turns connection state recovery off.
+   */
+  recoveryMs: number;
   /** Ops one connection may send per second (twice that at once); more get RATE_LIMITED. */
   opsPerSecond: number;
   /** Joins one connection may make per minute; more get RATE_LIMITED. */
@@ -76,6 +81,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     dataDir: env.DATA_DIR || "./data",
     snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),
     boardIdleMs: int(env, "BOARD_IDLE_MS", 300_000, 0, 86_400_000),
+    recoveryMs: int(env, "RECOVERY_MS", 120_000, 0, 3_600_000),
     opsPerSecond: int(env, "OPS_PER_SECOND", 60, 1, 100_000),
     joinsPerMinute: int(env, "JOINS_PER_MINUTE", 30, 1, 100_000),
     maxConnectionsPerIp: int(env, "MAX_CONNECTIONS_PER_IP", 200, 1, 1_000_000),

@@ -45,7 +45,9 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     destroyUpgrade: false,
     // A short drop resumes the same session with the packets it missed. A shortcut only: the
     // client joins again with its lastSeq after every reconnect, recovered or not.
-    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: true },
+    ...(config.recoveryMs > 0
+      ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true } }
+      : {}),
     allowRequest: (req, callback) => {
       const allowed = originAllowed(req, config);
       if (!allowed) {
