@@ -1,0 +1,7 @@
+import { startCursors } from "./cursors";
+import type { StartBehaviour } from "./types";
+
+/** Behaviours a client process can run, by the name a case asks for. */
+export const BEHAVIOURS: Record<string, StartBehaviour> = {
+  cursors: startCursors,
+};

@@ -1,0 +1,43 @@
+import type { Table } from "../lib/table";
+
+/** What the command line asked for; a case takes what applies to it and defaults the rest. */
+export interface RunOptions {
+  quick: boolean;
+  /** Client counts, e.g. [10, 50, 200]. */
+  clients?: number[];
+  /** Server modes to compare, e.g. ["coalesce", "relay"]. */
+  modes?: string[];
+  /** Client processes per cell (default: by client count, at most the core count). */
+  workers?: number;
+  warmupMs?: number;
+  windowMs?: number;
+  /** Event rate per client (cursor moves per second). */
+  hz?: number;
+  /** Hard limit for one cell, processes included. */
+  cellTimeoutMs: number;
+  /** Date.now() after which no further cell starts: the whole run stays bounded. */
+  deadline: number;
+  cores: number;
+  /** When set, each cell's server writes a CPU profile under this directory. */
+  profileDir?: string;
+  log(line: string): void;
+}
+
+export interface CaseResult {
+  name: string;
+  /** The parameters the case actually used, after defaults. */
+  params: Record<string, unknown>;
+  /** Raw per-cell figures, for the results file and later comparison. */
+  cells: unknown[];
+  tables: Table[];
+  notes: string[];
+  /** Cells that failed or timed out. */
+  failures: number;
+}
+
+/** One benchmark (cursors; later stroke fan-out, join time, memory per connection). */
+export interface BenchCase {
+  name: string;
+  summary: string;
+  run(opts: RunOptions): Promise<CaseResult>;
+}

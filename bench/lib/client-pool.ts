@@ -1,0 +1,77 @@
+import { startChild, type Child } from "./child";
+import type { Bot, WorkerApi, WorkerReady, WorkerWindow } from "./contracts";
+import { processWindow, type ProcessWindow } from "./process-sample";
+import { Histogram, sum } from "./stats";
+
+export interface PoolWindow {
+  /** One per client process. */
+  processes: (ProcessWindow & { loopDelayP99Ms: number })[];
+  /** Counters summed over the processes. */
+  counters: Record<string, number>;
+  /** Histograms merged over the processes. */
+  histograms: Record<string, Histogram>;
+  /** The longest process window: rates are per this (they differ by IPC jitter, a few ms). */
+  elapsedMs: number;
+}
+
+export interface ClientPool {
+  size: number;
+  join(url: string, boardId: string, bots: Bot[]): Promise<{ joinMs: number[] }>;
+  start(behaviour: string, options: Record<string, number>): Promise<void>;
+  measureStart(): Promise<void>;
+  measureStop(): Promise<PoolWindow>;
+  stop(): Promise<void>;
+}
+
+/** Starts `size` client processes; bots are dealt out round-robin. */
+export async function startClientPool(size: number, opts: { maxLifetimeMs?: number } = {}): Promise<ClientPool> {
+  const started = await Promise.allSettled(
+    Array.from({ length: size }, (_, i) =>
+      startChild<WorkerApi, WorkerReady>({ script: "bench/client-worker.ts", name: `clients-${i + 1}`, maxLifetimeMs: opts.maxLifetimeMs }),
+    ),
+  );
+  const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw failed.reason;
+  }
+  const all = <T>(fn: (w: Child<WorkerApi, WorkerReady>) => Promise<T>) => Promise.all(workers.map(fn));
+
+  return {
+    size,
+    async join(url, boardId, bots) {
+      const shares = workers.map((_, i) => bots.filter((_, b) => b % size === i));
+      const results = await Promise.all(workers.map((w, i) => w.rpc.call("join", { url, boardId, bots: shares[i]! }, 60_000)));
+      return { joinMs: results.flatMap((r) => r.joinMs) };
+    },
+    async start(behaviour, options) {
+      await all((w) => w.rpc.call("start", { behaviour, options }));
+    },
+    async measureStart() {
+      await all((w) => w.rpc.call("measureStart", null));
+    },
+    async measureStop() {
+      return combine(await all((w) => w.rpc.call("measureStop", null)));
+    },
+    async stop() {
+      // Disconnect the sockets first so the server sees clean leaves, then end the processes.
+      await all((w) => w.rpc.call("stop", null, 5_000).catch(() => null));
+      await all((w) => w.stop());
+    },
+  };
+}
+
+function combine(windows: WorkerWindow[]): PoolWindow {
+  const processes = windows.map((w) => ({ ...processWindow(w.processStart, w.process), loopDelayP99Ms: w.loopDelayP99Ms }));
+  const counterNames = new Set(windows.flatMap((w) => Object.keys(w.counters)));
+  const histogramNames = new Set(windows.flatMap((w) => Object.keys(w.histograms)));
+  return {
+    processes,
+    counters: Object.fromEntries([...counterNames].map((n) => [n, sum(windows.map((w) => w.counters[n] ?? 0))])),
+    histograms: Object.fromEntries(
+      [...histogramNames].map((n) => [n, Histogram.from(windows.flatMap((w) => (w.histograms[n] ? [w.histograms[n]] : [])))]),
+    ),
+    elapsedMs: Math.max(0, ...processes.map((p) => p.elapsedMs)),
+  };
+}
