@@ -8,7 +8,7 @@ export const DEDUPE_WINDOW = 10_000;
 
 export type CommitResult =
   | { ok: true; duplicate: false; applied: AppliedOp }
-  /** This opId was applied before: nothing changed, `seq` is the original one. */
+  /** This opId was applied before (`seq` is the original one), or the op changes nothing. */
   | { ok: true; duplicate: true; seq: number }
   | { ok: false; error: ProtocolError };
 
@@ -120,6 +120,8 @@ export class Board {
 
     const decided = this.decide(req, author, this.seqValue + 1);
     if (!decided.ok) return decided;
+    // Nothing to change: acked as done, at the board's current seq, and sent to nobody.
+    if ("unchanged" in decided) return { ok: true, duplicate: true, seq: this.seqValue };
     const applied: AppliedOp = { seq: this.seqValue + 1, author, op: decided.op };
     this.applyCommitted(applied);
     return { ok: true, duplicate: false, applied };
@@ -156,7 +158,11 @@ export class Board {
   }
 
   /** What a request becomes once the server has filled in its facts, or why it is refused. */
-  private decide(req: OpRequest, author: string, seq: number): { ok: true; op: CommittedOp } | { ok: false; error: ProtocolError } {
+  private decide(
+    req: OpRequest,
+    author: string,
+    seq: number,
+  ): { ok: true; op: CommittedOp } | { ok: true; unchanged: true } | { ok: false; error: ProtocolError } {
     switch (req.type) {
       case "circle:set":
         return { ok: true, op: req };
@@ -175,9 +181,18 @@ export class Board {
         if (unknown.length > 0) {
           return refuse("UNKNOWN_STROKE", `no stroke on this board has the id ${unknown.slice(0, 3).join(", ")}${unknown.length > 3 ? ", ..." : ""}`);
         }
-        return req.type === "stroke:erase"
-          ? { ok: true, op: { type: req.type, opId: req.opId, strokeIds: ids } }
-          : { ok: true, op: { type: req.type, opId: req.opId, strokes: ids.map((id) => this.strokesById.get(id)!) } };
+        // Only what changes is ordered, stored and sent: erasing the erased or restoring the
+        // visible would cost everyone a copy of the strokes for nothing.
+        const erase = req.type === "stroke:erase";
+        const changing = ids.filter((id) => this.deleted.has(id) !== erase);
+        if (changing.length === 0) return { ok: true, unchanged: true };
+        if (erase) return { ok: true, op: { type: req.type, opId: req.opId, strokeIds: changing } };
+        const strokes = changing.map((id) => this.strokesById.get(id)!);
+        const points = strokes.reduce((n, s) => n + s.points.length / 3, 0);
+        if (points > LIMITS.restorePointsMax) {
+          return refuse("INVALID_PAYLOAD", `a restore may bring back at most ${LIMITS.restorePointsMax} points at once; send it in parts`);
+        }
+        return { ok: true, op: { type: req.type, opId: req.opId, strokes } };
       }
       case "board:clear":
         return { ok: true, op: { type: req.type, opId: req.opId, strokeIds: this.visibleStrokes().map((s) => s.id) } };

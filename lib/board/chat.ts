@@ -52,6 +52,12 @@ export class ChatLog {
     return { message, duplicate: false, stored };
   }
 
+  /** Takes a message back out (its storing failed). */
+  remove(id: number): void {
+    const i = this.stored.findIndex((s) => s.message.id === id);
+    if (i >= 0) this.stored.splice(i, 1);
+  }
+
   /** What one browser may see, oldest first. */
   visibleTo(clientId: string): ChatMessage[] {
     return this.stored

@@ -1,5 +1,6 @@
 import { nanoid } from "nanoid";
 import type { Action } from "../board";
+import { LIMITS } from "../protocol";
 import type {
   ActivityState,
   AppliedOp,
@@ -22,6 +23,7 @@ import { cursorStore } from "./cursor-store";
 import { historyStore } from "./history-store";
 import { liveStore } from "./live-store";
 import { persistOutbox, restoreOutbox } from "./outbox";
+import { SendQueue, type Outcome } from "./send-queue";
 import { presenceStore } from "./presence-store";
 import { sessionStore } from "./session-store";
 import type { ClientSocket } from "./socket";
@@ -44,6 +46,10 @@ export class BoardSession {
   private readonly cursor: CursorSender;
   private activity: ReturnType<typeof watchActivity> | null = null;
   private stopPersisting: (() => void) | null = null;
+  /** Joined on the current connection: until the join ack, sends wait in their queues. */
+  private ready = false;
+  private readonly ops = new SendQueue<OpRequest>((req) => this.emit(req), (req) => req.opId);
+  private readonly chats = new SendQueue<Omit<ChatMessage, "id">>((m) => this.emitChat(m), (m) => m.opId);
 
   constructor(
     private readonly socket: ClientSocket,
@@ -64,8 +70,11 @@ export class BoardSession {
       items: outbox.chat.map((message) => ({ kind: "message", key: message.opId, message, status: "pending" })),
       target: null,
     });
+    for (const op of outbox.ops) this.ops.push(op);
+    for (const message of outbox.chat) this.chats.push(message);
     this.stopPersisting = persistOutbox(this.boardId);
     this.socket.on("connect", this.join);
+    this.socket.on("disconnect", this.onDisconnect);
     this.socket.on("presence:joined", this.onJoined);
     this.socket.on("presence:left", this.onLeft);
     this.socket.on("op", this.onOp);
@@ -81,6 +90,9 @@ export class BoardSession {
   stop(): void {
     this.stopped = true;
     this.socket.off("connect", this.join);
+    this.socket.off("disconnect", this.onDisconnect);
+    this.ops.pause();
+    this.chats.pause();
     this.socket.off("presence:joined", this.onJoined);
     this.socket.off("presence:left", this.onLeft);
     this.socket.off("op", this.onOp);
@@ -121,8 +133,11 @@ export class BoardSession {
   }
 
   erase(strokeIds: string[]): void {
-    if (strokeIds.length === 0) return;
-    this.send({ type: "stroke:erase", opId: nanoid(), strokeIds }, () => ({ undo: "restore", strokeIds }));
+    const [first, ...rest] = this.inParts(strokeIds);
+    if (!first) return;
+    // One action in the history however many parts it travels in; undo restores all of it.
+    this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: first }, () => ({ undo: "restore", strokeIds }));
+    for (const part of rest) this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: part });
   }
 
   clear(): void {
@@ -144,12 +159,33 @@ export class BoardSession {
   private step(step: { change: "erase" | "restore"; strokeIds: string[] } | null): void {
     historyStore.getState().sync();
     if (!step) return;
-    const opId = nanoid();
-    this.send(
-      step.change === "erase"
-        ? { type: "stroke:erase", opId, strokeIds: step.strokeIds }
-        : { type: "stroke:restore", opId, strokeIds: step.strokeIds },
-    );
+    for (const part of this.inParts(step.strokeIds)) {
+      this.send({ type: step.change === "erase" ? "stroke:erase" : "stroke:restore", opId: nanoid(), strokeIds: part });
+    }
+  }
+
+  /**
+   * Splits ids into ops the server takes: at most LIMITS.strokeIdsMax ids, and at most
+   * LIMITS.restorePointsMax points of strokes (a restore carries them). Undoing the clear of a
+   * big board is then several ops, applied in order.
+   */
+  private inParts(strokeIds: string[]): string[][] {
+    const parts: string[][] = [];
+    let part: string[] = [];
+    let points = 0;
+    const { board } = boardStore.getState();
+    for (const id of strokeIds) {
+      const n = (board.stroke(id)?.points.length ?? 0) / 3;
+      if (part.length > 0 && (part.length >= LIMITS.strokeIdsMax || points + n > LIMITS.restorePointsMax)) {
+        parts.push(part);
+        part = [];
+        points = 0;
+      }
+      part.push(id);
+      points += n;
+    }
+    if (part.length > 0) parts.push(part);
+    return parts;
   }
 
   /**
@@ -161,7 +197,7 @@ export class BoardSession {
     boardStore.getState().local(req);
     if (undoable && req.type !== "board:clear") this.record(req.opId, undoable(undefined));
     else if (undoable) this.undoables.set(req.opId, undoable);
-    if (this.joined()) void this.emit(req);
+    this.ops.push(req);
   }
 
   private record(opId: string, action: Omit<Action, "opId"> | null): void {
@@ -170,26 +206,29 @@ export class BoardSession {
     historyStore.getState().sync();
   }
 
-  private async emit(req: OpRequest): Promise<void> {
+  /** One attempt to deliver an op; the queue decides what comes next from the outcome. */
+  private async emit(req: OpRequest): Promise<Outcome> {
+    if (!this.joined()) return { kind: "wait" };
     const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("op", req).catch(() => null);
-    if (!res) return; // Unanswered: still pending, sent again after the next join.
+    // Unanswered: sent again after the next join, or shortly if the connection still stands.
+    if (!res) return this.socket.connected ? { kind: "retry", afterMs: 2_000 } : { kind: "wait" };
     if (res.ok) {
       boardStore.getState().acked(req.opId, res.applied);
       const undoable = this.undoables.get(req.opId);
       this.undoables.delete(req.opId);
       if (undoable) this.record(req.opId, undoable(res.applied));
-    } else if (res.error.code === "RATE_LIMITED") {
-      // Over the server's rate: the op stays pending and goes again once the hint says so.
-      window.setTimeout(() => {
-        if (this.joined() && boardStore.getState().pending.some((p) => p.opId === req.opId)) void this.emit(req);
-      }, res.error.retryAfterMs ?? 1_000);
-    } else {
-      boardStore.getState().refused(req.opId);
-      this.undoables.delete(req.opId);
-      historyStore.getState().history.forget(req.opId);
-      historyStore.getState().sync();
-      sessionStore.setState({ opError: { id: ++this.errorId, message: res.error.message } });
+      return { kind: "done" };
     }
+    // Over the server's rate: the same op again once the hint says so, and nothing overtakes it.
+    if (res.error.code === "RATE_LIMITED") return { kind: "retry", afterMs: res.error.retryAfterMs ?? 1_000 };
+    // The server lost track of this tab (it restarted mid-join): it joins again, then resends.
+    if (res.error.code === "NOT_JOINED") return { kind: "wait" };
+    boardStore.getState().refused(req.opId);
+    this.undoables.delete(req.opId);
+    historyStore.getState().history.forget(req.opId);
+    historyStore.getState().sync();
+    sessionStore.setState({ opError: { id: ++this.errorId, message: res.error.message } });
+    return { kind: "done" };
   }
 
   /** Sends a chat message to everyone on the board, or privately to `to` (a user id). */
@@ -204,26 +243,31 @@ export class BoardSession {
       ...(to ? { to } : {}),
     };
     chatStore.getState().local(message);
-    if (this.joined()) void this.emitChat(message);
+    this.chats.push(message);
   }
 
   retryChat(opId: string): void {
     const item = chatStore.getState().items.find((i) => i.kind === "message" && i.key === opId);
     if (item?.kind !== "message") return;
     chatStore.getState().retrying(opId);
-    if (this.joined()) void this.emitChat(item.message);
+    this.chats.push(item.message);
   }
 
-  private async emitChat(message: Omit<ChatMessage, "id">): Promise<void> {
+  private async emitChat(message: Omit<ChatMessage, "id">): Promise<Outcome> {
+    if (!this.joined()) return { kind: "wait" };
     const req = { opId: message.opId, text: message.text, ...(message.to ? { to: message.to.id } : {}) };
     const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("chat:send", req).catch(() => null);
     if (!res) {
       // Connected but unanswered: say so; while offline it stays pending and goes out on rejoin.
-      if (this.socket.connected) chatStore.getState().failed(message.opId, "No answer from the server.");
-      return;
+      if (!this.socket.connected) return { kind: "wait" };
+      chatStore.getState().failed(message.opId, "No answer from the server.");
+      return { kind: "done" };
     }
     if (res.ok) chatStore.getState().acked(res.message);
+    else if (res.error.code === "NOT_JOINED") return { kind: "wait" };
+    // Rate-limited chat is told, not queued: the person sees "Slow down" and decides to retry.
     else chatStore.getState().failed(message.opId, res.error.message);
+    return { kind: "done" };
   }
 
   private sendActivity(state: ActivityState): void {
@@ -231,7 +275,7 @@ export class BoardSession {
   }
 
   private joined(): boolean {
-    return sessionStore.getState().phase === "joined" && this.socket.connected;
+    return this.ready && this.socket.connected;
   }
 
   /**
@@ -263,12 +307,17 @@ export class BoardSession {
     // A join starts the person active; a hidden or idle tab says otherwise at once.
     const activity = this.activity?.current() ?? "active";
     if (activity !== "active") this.sendActivity(activity);
-    for (const op of boardStore.getState().pending) void this.emit(op);
     chatStore.getState().reset(snapshot.chat);
-    for (const item of chatStore.getState().items) {
-      if (item.kind === "message" && item.status === "pending") void this.emitChat(item.message);
-    }
+    this.ready = true;
+    this.ops.resume();
+    this.chats.resume();
   }
+
+  private onDisconnect = () => {
+    this.ready = false;
+    this.ops.pause();
+    this.chats.pause();
+  };
 
   private onJoined = (user: User) => {
     presenceStore.getState().joined(user);
@@ -288,7 +337,7 @@ export class BoardSession {
   private onChunk = (chunk: StrokeChunk) => boardStore.getState().chunk(chunk);
   private onPreview = (preview: RemotePreview) => liveStore.getState().preview(preview, performance.now());
   private onOp = (applied: AppliedOp) => {
-    if (applied.op.type === "stroke:add") liveStore.getState().end(applied.op.stroke.id);
+    if (applied.op.type === "stroke:add") liveStore.getState().end(applied.author, applied.op.stroke.id);
     boardStore.getState().remote(applied);
   };
 }

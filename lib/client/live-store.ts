@@ -1,5 +1,5 @@
 import { createStore } from "zustand/vanilla";
-import type { RemotePreview, StrokeInput } from "../protocol";
+import { LIMITS, type RemotePreview, type StrokeInput } from "../protocol";
 
 /** A stroke someone is drawing right now, as far as its previews have come. */
 export interface LiveStroke extends StrokeInput {
@@ -14,28 +14,34 @@ export interface LiveStore {
   tick: number;
   preview(p: RemotePreview, now: number): void;
   /** The stroke was committed (or abandoned): the committed layer takes over. */
-  end(strokeId: string): void;
+  end(userId: string, strokeId: string): void;
   /** Forgets strokes with no preview for `maxAgeMs` (their author left or lost the connection). */
   expire(now: number, maxAgeMs: number): void;
   clear(): void;
 }
+
+const liveKey = (userId: string, strokeId: string) => `${userId}/${strokeId}`;
 
 export const liveStore = createStore<LiveStore>((set, get) => ({
   strokes: new Map(),
   tick: 0,
   preview: (p, now) => {
     const { strokes } = get();
-    const existing = strokes.get(p.id);
+    // Keyed by author too: nobody can add points to someone else's stroke in progress.
+    const key = liveKey(p.userId, p.id);
+    const existing = strokes.get(key);
     if (existing) {
+      // A stroke never commits with more points than this; beyond it a preview is noise (or an attack).
+      if (existing.points.length + p.points.length > LIMITS.strokePointsMax * 3) return;
       existing.points.push(...p.points);
       existing.updatedAt = now;
     } else {
-      strokes.set(p.id, { ...p, points: [...p.points], updatedAt: now });
+      strokes.set(key, { ...p, points: p.points.slice(0, LIMITS.strokePointsMax * 3), updatedAt: now });
     }
     set({ tick: get().tick + 1 });
   },
-  end: (strokeId) => {
-    if (get().strokes.delete(strokeId)) set({ tick: get().tick + 1 });
+  end: (userId, strokeId) => {
+    if (get().strokes.delete(liveKey(userId, strokeId))) set({ tick: get().tick + 1 });
   },
   expire: (now, maxAgeMs) => {
     let changed = false;

@@ -11,6 +11,8 @@ export const LIMITS = {
   boardStrokesMax: 20_000,
   /** Ids in one erase or restore. */
   strokeIdsMax: 5_000,
+  /** Points one restore may bring back (it carries the strokes): bigger ones go in several ops. */
+  restorePointsMax: 300_000,
   chatTextMax: 1_000,
   /** Messages a board keeps and shows to late joiners. */
   chatHistory: 200,

@@ -18,11 +18,14 @@ export function originAllowed(req: IncomingMessage, config: Config): boolean {
   }
 }
 
-/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client's address: the socket's, or behind a trusted proxy the last X-Forwarded-For hop,
+ * the one the proxy itself appended (earlier hops are whatever the client chose to send).
+ */
 export function clientAddress(headers: IncomingMessage["headers"], socketAddress: string, trustProxy: boolean): string {
   const forwarded = headers["x-forwarded-for"];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  return trustProxy && first ? first : socketAddress;
+  const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(",").at(-1)?.trim();
+  return trustProxy && last ? last : socketAddress;
 }
 
 /** Open connections per client address, so that one address cannot take every connection. */

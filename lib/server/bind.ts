@@ -13,11 +13,20 @@ export function fail(code: ErrorCode, message: string): { ok: false; error: Prot
 const LOGGED_REFUSALS = 5;
 const refusalLogs = new WeakMap<ScribbleSocket, number>();
 
-/** Logs a refusal at warn level, up to LOGGED_REFUSALS per connection. */
-export function logRefusal(ctx: Context, socket: ScribbleSocket, msg: string, fields: Record<string, unknown>): void {
+/**
+ * Logs a refusal, up to LOGGED_REFUSALS per connection: at warn for input that breaks the
+ * protocol (bad payloads, floods), at info for the everyday ones (a taken name, say).
+ */
+export function logRefusal(
+  ctx: Context,
+  socket: ScribbleSocket,
+  level: "warn" | "info",
+  msg: string,
+  fields: Record<string, unknown>,
+): void {
   const logged = refusalLogs.get(socket) ?? 0;
   refusalLogs.set(socket, logged + 1);
-  if (logged < LOGGED_REFUSALS) ctx.log.warn(msg, { socket: socket.id, ...fields });
+  if (logged < LOGGED_REFUSALS) ctx.log[level](msg, { socket: socket.id, ...fields });
   else if (logged === LOGGED_REFUSALS) ctx.log.warn("further refusals on this connection are counted, not logged", { socket: socket.id });
 }
 
@@ -33,7 +42,7 @@ export function bind<S extends z.ZodType | null>(
   socket: ScribbleSocket,
   event: keyof ClientToServerEvents,
   schema: S,
-  handler: (input: S extends z.ZodType ? z.output<S> : undefined) => Reply | Promise<Reply> | void,
+  handler: (input: S extends z.ZodType ? z.output<S> : undefined) => Reply | void | Promise<Reply | void>,
 ): void {
   const limit = ctx.limits[event];
   const bucket = limit && new TokenBucket(limit.burst, limit.perSecond, Date.now());
@@ -49,7 +58,7 @@ export function bind<S extends z.ZodType | null>(
       if (!allowed.ok) {
         ctx.metrics.count("rateLimited");
         if (limit.excess === "drop") return;
-        logRefusal(ctx, socket, "rate limited", { event });
+        logRefusal(ctx, socket, "warn", "rate limited", { event });
         reply({
           ok: false,
           error: { code: "RATE_LIMITED", message: `Too many ${event} at once; try again shortly.`, retryAfterMs: allowed.retryAfterMs },
@@ -63,7 +72,7 @@ export function bind<S extends z.ZodType | null>(
       if (!parsed.success) {
         const message = `${event}: ${describeIssues(parsed.error)}`;
         ctx.metrics.count("invalidPayloads");
-        logRefusal(ctx, socket, "refused payload", { event, message });
+        logRefusal(ctx, socket, "warn", "refused payload", { event, message });
         reply(fail("INVALID_PAYLOAD", message));
         return;
       }
@@ -72,7 +81,7 @@ export function bind<S extends z.ZodType | null>(
     try {
       const res = await handler(input as Parameters<typeof handler>[0]);
       if (res) {
-        if (!res.ok) ctx.log.info("refused", { socket: socket.id, event, error: res.error });
+        if (!res.ok) logRefusal(ctx, socket, "info", "refused", { event, error: res.error });
         reply(res);
       }
     } catch (err) {

@@ -78,7 +78,7 @@ export class BoardService {
     for (const room of this.rooms.values()) clearTimeout(room.idleTimer);
   }
 
-  async join(socketId: string, req: JoinInput): Promise<Ack<Joined> & { left?: Left }> {
+  async join(socketId: string, req: JoinInput): Promise<Ack<Joined> & { left?: Left; changed?: User }> {
     const room = await this.load(req.boardId);
     clearTimeout(room.idleTimer);
     // A snapshot shows only what is stored: ops still being written are waited for, not shown early.
@@ -95,9 +95,12 @@ export class BoardService {
       };
     }
     const left = current === undefined ? undefined : this.leave(socketId);
+    const before = room.roster.byId(room.roster.users().find((u) => u.name === req.name)?.id ?? "")?.state;
     const result = room.roster.join({ socketId, clientId: req.clientId, name: req.name, newUserId: randomUUID });
     this.socketBoard.set(socketId, req.boardId);
-    return { ok: true, ...this.joined(req, room, result.user), announce: result.isNew, left };
+    // Another tab of someone idle or away makes them active: the others must hear of it.
+    const changed = !result.isNew && before !== result.user.state ? result.user : undefined;
+    return { ok: true, ...this.joined(req, room, result.user), announce: result.isNew, left, changed };
   }
 
   leave(socketId: string): Left | undefined {
@@ -171,7 +174,16 @@ export class BoardService {
     }
     const posted = room.chat.post({ opId: req.opId, text: req.text, author: member.user, fromClient, to, at: now });
     if (posted.duplicate) await settled(room);
-    else await this.write(member.boardId, room, () => this.store.appendChat(member.boardId, posted.stored));
+    else {
+      try {
+        await this.write(member.boardId, room, () => this.store.appendChat(member.boardId, posted.stored));
+      } catch (err) {
+        // Not stored, so never posted: a retry must post it anew rather than be acked as a resend.
+        room.chat.remove(posted.message.id);
+        this.log.error("storing a chat message failed", { board: member.boardId, error: String(err) });
+        return { ok: false, error: { code: "INTERNAL", message: "The message could not be stored; try again." } };
+      }
+    }
     return { ok: true, boardId: member.boardId, message: posted.message, duplicate: posted.duplicate };
   }
 

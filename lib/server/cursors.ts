@@ -13,6 +13,7 @@ export class CursorHub {
   /** boardId → userId → the last update sent, to skip one that changes nothing. */
   private readonly sent = new Map<string, Map<string, CursorUpdate>>();
   private timer: NodeJS.Timeout | undefined;
+  private lastFlushAt = Date.now();
 
   constructor(
     private readonly io: ScribbleServer,
@@ -29,13 +30,15 @@ export class CursorHub {
       this.changed.set(boardId, board);
     }
     board.set(update.id, update);
-    // The timer runs only while there is something to send: an idle server does no ticking.
-    this.timer ??= setTimeout(this.flush, this.tickMs);
+    // The timer runs only while there is something to send: an idle server does no ticking. It is
+    // set from the last flush, not from now, so that the time a flush takes does not stretch the tick.
+    this.timer ??= setTimeout(this.flush, Math.max(0, this.lastFlushAt + this.tickMs - Date.now()));
   }
 
   /** Sends what is pending now (the tick, or a test that wants no timer). */
   flush = (): void => {
     this.timer = undefined;
+    this.lastFlushAt = Date.now();
     const batches = [...this.changed];
     this.changed.clear();
     for (const [boardId, updates] of batches) {

@@ -18,10 +18,8 @@ export function eventLimits(config: Config): Partial<Record<keyof ClientToServer
   return {
     op: { burst: config.opsPerSecond * 2, perSecond: config.opsPerSecond, excess: "refuse" },
     "board:join": { burst: 10, perSecond: config.joinsPerMinute / 60, excess: "refuse" },
-    "board:leave": { burst: 10, perSecond: config.joinsPerMinute / 60, excess: "drop" },
     "stroke:preview": { burst: 120, perSecond: 90, excess: "drop" },
     cursor: { burst: 60, perSecond: 45, excess: "drop" },
-    "cursor:hide": { burst: 20, perSecond: 10, excess: "drop" },
     "presence:state": { burst: 10, perSecond: 2, excess: "drop" },
     // A tab pings every few seconds; tools and tests use it as a round trip after their sends.
     ping: { burst: 60, perSecond: 20, excess: "refuse" },

@@ -46,7 +46,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     // A short drop resumes the same session with the packets it missed. A shortcut only: the
     // client joins again with its lastSeq after every reconnect, recovered or not.
     ...(config.recoveryMs > 0
-      ? { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: true } }
+      ? // Middlewares run again for a recovered session: admission counts every live connection.
+        { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: false } }
       : {}),
     allowRequest: (req, callback) => {
       const allowed = originAllowed(req, config);

@@ -316,3 +316,35 @@ describe("Board.applyCommitted", () => {
     expect(res).toEqual({ ok: true, duplicate: true, seq: 2 });
   });
 });
+
+describe("Board: ops that change nothing", () => {
+  it("acks an erase of erased strokes and a restore of visible ones at the current seq, and orders nothing", () => {
+    const board = new Board("room-1");
+    board.commit(addOp("add-1", strokeInput("s-1")), "u-ada");
+    board.commit(addOp("add-2", strokeInput("s-2")), "u-ada");
+    board.commit(eraseOp("erase-1", "s-1"), "u-ada");
+
+    expect(board.commit(eraseOp("erase-again", "s-1"), "u-bob")).toEqual({ ok: true, duplicate: true, seq: 3 });
+    expect(board.commit(restoreOp("restore-visible", "s-2"), "u-bob")).toEqual({ ok: true, duplicate: true, seq: 3 });
+    expect(board.seq).toBe(3);
+
+    // A mix carries only what changes.
+    const mixed = board.commit(restoreOp("restore-mixed", "s-1", "s-2"), "u-bob");
+    expect(mixed.ok && !mixed.duplicate && mixed.applied.op).toMatchObject({ type: "stroke:restore", strokes: [{ id: "s-1" }] });
+  });
+
+  it(`refuses a restore that would carry more than ${LIMITS.restorePointsMax} points`, () => {
+    const board = new Board("room-1");
+    const big = Array.from({ length: 2_000 * 3 }, (_, i) => (i % 3 === 2 ? 0.5 : 100));
+    const ids: string[] = [];
+    for (let i = 0; i * 2_000 <= LIMITS.restorePointsMax; i++) {
+      board.commit(addOp(`add-${i}`, strokeInput(`big-${i}`, { points: big })), "u-ada");
+      ids.push(`big-${i}`);
+    }
+    board.commit(eraseOp("erase-all", ...ids), "u-ada");
+    const res = board.commit(restoreOp("restore-all", ...ids), "u-ada");
+    expect(res.ok).toBe(false);
+    expect(!res.ok && res.error.code).toBe("INVALID_PAYLOAD");
+    expect(board.visibleCount).toBe(0);
+  });
+});

@@ -20,6 +20,8 @@ describe("loadConfig", () => {
       storage: "sqlite",
       dataDir: "./data",
       snapshotEvery: 500,
+      boardIdleMs: 300_000,
+      recoveryMs: 120_000,
       opsPerSecond: 60,
       joinsPerMinute: 30,
       maxConnectionsPerIp: 200,

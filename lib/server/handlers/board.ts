@@ -8,11 +8,14 @@ import { boardRoom, userRoom, type Context, type ScribbleSocket } from "../types
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, chatLimits, cursors, io, lobby, log } = ctx;
 
-  const announceLeave = (left: Left | undefined) => {
+  /** `keepRooms` on disconnect: the session saved for recovery then still has its rooms. */
+  const announceLeave = (left: Left | undefined, keepRooms = false) => {
     if (!left) return;
     const room = boardRoom(left.boardId);
-    socket.leave(room);
-    if (socket.data.userId) socket.leave(userRoom(left.boardId, socket.data.userId));
+    if (!keepRooms) {
+      socket.leave(room);
+      if (socket.data.userId) socket.leave(userRoom(left.boardId, socket.data.userId));
+    }
     if (left.user) {
       cursors.remove(left.boardId, left.user.id);
       chatLimits.forget(chatLimitKey(left.boardId, left.user.id));
@@ -26,6 +29,11 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
   bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
     const res = await boards.join(socket.id, req);
     if (!res.ok) return res;
+    // The connection went while the board loaded: it must not stay listed as present.
+    if (!socket.connected) {
+      boards.leave(socket.id);
+      return;
+    }
     announceLeave(res.left);
     const room = boardRoom(res.boardId);
     socket.join([room, userRoom(res.boardId, res.snapshot.self.id)]);
@@ -35,6 +43,7 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
       socket.broadcast.to(room).emit("presence:joined", res.snapshot.self);
       log.info("joined", { board: res.boardId, user: res.snapshot.self.name });
     }
+    if (res.changed) socket.broadcast.to(room).emit("presence:state", { userId: res.changed.id, state: res.changed.state });
     lobby.changed();
     // After the ack has gone (this runs once the handler has returned and bind has replied).
     setImmediate(() => {
@@ -58,5 +67,5 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
 
   // `disconnecting`, not `disconnect`: the socket still knows its rooms, and the others hear of
   // the leave before any reconnect of the same tab can join again.
-  socket.on("disconnecting", () => announceLeave(boards.leave(socket.id)));
+  socket.on("disconnecting", () => announceLeave(boards.leave(socket.id), true));
 }

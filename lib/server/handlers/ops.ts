@@ -9,8 +9,14 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
     const member = boards.memberOf(socket.id);
     const res = await boards.commit(socket.id, req);
     if (!res.ok) {
-      // The board no longer matches its storage: its tabs reconnect and load it afresh.
-      if (res.reload && member) io.in(boardRoom(member.boardId)).disconnectSockets(true);
+      // The board no longer matches its storage: its tabs reconnect and load it afresh. Their
+      // connections are closed (not the sockets disconnected, which would stop them reconnecting),
+      // after this answer has gone out.
+      if (res.reload && member) {
+        setImmediate(() => {
+          for (const id of io.sockets.adapter.rooms.get(boardRoom(member.boardId)) ?? []) io.sockets.sockets.get(id)?.conn.close();
+        });
+      }
       return res;
     }
     // A resend of an op applied before is acked again but sent to nobody again.
