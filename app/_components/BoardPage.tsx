@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { useStore } from "zustand";
 import { BoardSession } from "@/lib/client/board-session";
-import { clientId, rememberName, rememberedName } from "@/lib/client/identity";
+import { clientId, rememberBoard, rememberName, rememberedName } from "@/lib/client/identity";
 import { sessionStore } from "@/lib/client/session-store";
 import { getSocket } from "@/lib/client/socket";
 import { useConnection } from "@/lib/client/use-connection";
@@ -43,6 +43,10 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
   useEffect(() => {
     if (nameFromUrl === null) setSuggestion(rememberedName());
   }, [nameFromUrl]);
+
+  useEffect(() => {
+    if (phase === "joined") rememberBoard(boardId);
+  }, [phase, boardId]);
 
   useEffect(() => {
     if (!attempt) return;

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { customAlphabet } from "nanoid";
 import { useEffect, useState, type FormEvent } from "react";
 import { boardIdSchema, type BoardSummary } from "@/lib/protocol";
+import { recentBoards } from "@/lib/client/identity";
 import { getSocket } from "@/lib/client/socket";
 import { useConnection } from "@/lib/client/use-connection";
 import { ConnectionStatus } from "./ConnectionStatus";
@@ -25,6 +26,9 @@ export function Lobby() {
   const [boards, setBoards] = useState<BoardSummary[] | null>(null);
   const [openId, setOpenId] = useState("");
   const [openError, setOpenError] = useState<string | null>(null);
+  // Read after mount: the server render has no localStorage, and both renders must agree.
+  const [recent, setRecent] = useState<{ boardId: string; at: number }[]>([]);
+  useEffect(() => setRecent(recentBoards()), []);
 
   useEffect(() => {
     const socket = getSocket();
@@ -89,6 +93,21 @@ export function Lobby() {
           </p>
         )}
       </section>
+      {recent.length > 0 && (
+        <section className="card">
+          <h2>Your recent boards</h2>
+          <ul className="board-list" data-testid="recent-boards">
+            {recent.map((b) => (
+              <li key={b.boardId}>
+                <Link href={`/b/${b.boardId}`} data-testid="recent-board" data-board={b.boardId}>
+                  <span className="board-list__id">{b.boardId}</span>
+                  <span className="muted">{new Date(b.at).toLocaleDateString()}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section className="card">
         <h2>Active boards</h2>
         {boards === null ? (

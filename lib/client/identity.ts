@@ -19,6 +19,27 @@ export function clientId(): string {
 export const rememberedName = (): string => readStorage(NAME_KEY) ?? "";
 export const rememberName = (name: string): void => writeStorage(NAME_KEY, name);
 
+const RECENT_KEY = "scribble.recentBoards";
+const RECENT_MAX = 8;
+
+/**
+ * The boards this browser opened, newest first. Kept here, not on the server: the lobby lists
+ * only boards with people on them, so a board's id stays known to those it was shared with.
+ */
+export function recentBoards(): { boardId: string; at: number }[] {
+  try {
+    const list = JSON.parse(readStorage(RECENT_KEY) ?? "[]") as unknown;
+    return Array.isArray(list) ? list.filter((b): b is { boardId: string; at: number } => typeof b?.boardId === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberBoard(boardId: string): void {
+  const rest = recentBoards().filter((b) => b.boardId !== boardId);
+  writeStorage(RECENT_KEY, JSON.stringify([{ boardId, at: Date.now() }, ...rest].slice(0, RECENT_MAX)));
+}
+
 // Storage can be unavailable (private modes, blocked cookies): the app then works per tab.
 const memory = new Map<string, string>();
 function readStorage(key: string): string | null {

@@ -31,8 +31,6 @@ export interface BoardSummary {
   boardId: string;
   /** People on the board now (a person with several tabs counts once). */
   count: number;
-  /** For a board nobody is on: when it last changed (ms since the epoch). */
-  updatedAt?: number;
 }
 
 export interface ChatMessage {

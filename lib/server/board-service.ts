@@ -187,27 +187,21 @@ export class BoardService {
     return { ok: true, boardId: member.boardId, message: posted.message, duplicate: posted.duplicate };
   }
 
-  /** Boards with people on them, the busiest first, then the boards changed most recently. */
-  async lobbyBoards(limit = 50): Promise<BoardSummary[]> {
-    const active = this.activeBoards().slice(0, limit);
-    const shown = new Set(active.map((b) => b.boardId));
-    const recent = (await this.store.recentBoards(limit))
-      .filter((b) => !shown.has(b.boardId))
-      .map((b) => ({ boardId: b.boardId, count: 0, updatedAt: b.updatedAt }));
-    return [...active, ...recent].slice(0, limit);
-  }
-
   /** Boards held in memory (active ones, and empty ones not yet idle long enough to leave). */
   get loadedCount(): number {
     return this.rooms.size;
   }
 
-  /** Boards with people on them, the busiest first. */
-  activeBoards(): BoardSummary[] {
+  /**
+   * Boards with people on them, the busiest first: what the lobby shows. Boards nobody is on are
+   * not listed, stored or not: their unguessable ids are their only lock.
+   */
+  activeBoards(limit = 50): BoardSummary[] {
     return [...this.rooms.entries()]
       .filter(([, room]) => room.roster.size > 0)
       .map(([boardId, room]) => ({ boardId, count: room.roster.size }))
-      .sort((a, b) => b.count - a.count || a.boardId.localeCompare(b.boardId));
+      .sort((a, b) => b.count - a.count || a.boardId.localeCompare(b.boardId))
+      .slice(0, limit);
   }
 
   private load(boardId: string): Promise<Room> {

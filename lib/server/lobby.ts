@@ -1,5 +1,4 @@
 import type { BoardService } from "./board-service";
-import type { Logger } from "./log";
 import { LOBBY_ROOM, type ScribbleServer } from "./types";
 
 /**
@@ -14,17 +13,13 @@ export class Lobby {
     private readonly io: ScribbleServer,
     private readonly boards: BoardService,
     private readonly throttleMs: number,
-    private readonly log: Logger,
   ) {}
 
   changed(): void {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
-      this.boards
-        .lobbyBoards()
-        .then((list) => this.io.to(LOBBY_ROOM).emit("lobby:boards", list))
-        .catch((err: unknown) => this.log.warn("listing boards for the lobby failed", { error: String(err) }))
-        .finally(() => (this.timer = undefined));
+      this.timer = undefined;
+      this.io.to(LOBBY_ROOM).emit("lobby:boards", this.boards.activeBoards());
     }, this.throttleMs);
   }
 

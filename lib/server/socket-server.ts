@@ -62,7 +62,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   });
   const metrics = new Metrics();
   const boards = new BoardService(store, log, { snapshotEvery: config.snapshotEvery, idleMs: config.boardIdleMs });
-  const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
+  const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
   const cursors = new CursorHub(io, config.cursorTickMs);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
   const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, limits: eventLimits(config), metrics };

@@ -18,6 +18,13 @@ test("create a board from the lobby, and the lobby lists it live with its head c
   await link.click();
   await expect(lobby).toHaveURL(new RegExp(`/b/${boardId}$`));
   await expect(lobby.getByTestId("name-input")).toBeVisible();
+
+  // The creator's browser remembers the board; the lobby lists it under their recent boards only.
+  await creator.goto("/");
+  await expect(creator.locator(`[data-testid="recent-board"][data-board="${boardId}"]`)).toBeVisible();
+  await lobby.goto("/");
+  await expect(lobby.getByTestId("board-list")).toBeVisible();
+  await expect(lobby.getByTestId("recent-board")).toHaveCount(0);
 });
 
 test("open a board by pasting its link", async ({ people }) => {

@@ -4,7 +4,7 @@ import { barrier, circleOp, commit, join, newClientId, next, record, useServer }
 const server = useServer();
 
 describe("lobby", () => {
-  it("lists the active boards with their head counts, busiest first, then the boards nobody is on", async () => {
+  it("lists the active boards with their head counts, busiest first, and no board nobody is on", async () => {
     const [a, b, c, d, watcher] = await Promise.all([
       server().connect(),
       server().connect(),
@@ -29,14 +29,12 @@ describe("lobby", () => {
       boards: [
         { boardId: "busy", count: 2 },
         { boardId: "quiet", count: 1 },
-        // Kept by the store: listed with nobody on it and when it last changed. A board that was
-        // only looked at was never stored, and is not listed once empty.
-        { boardId: "emptied", count: 0, updatedAt: expect.any(Number) },
+        // A board nobody is on is not listed, stored or not: its id is its only lock.
       ],
     });
   });
 
-  it("sends the new list as people join and leave, and lists a board nobody is on with count 0", async () => {
+  it("sends the new list as people join and leave, and drops a board when the last person leaves", async () => {
     const watcher = await server().connect();
     expect(await watcher.emitWithAck("lobby:watch")).toEqual({ ok: true, boards: [] });
     const [a, b, bTab2] = await Promise.all([server().connect(), server().connect(), server().connect()]);
@@ -67,7 +65,7 @@ describe("lobby", () => {
     await commit(bTab2, circleOp("drawn-on", "#22c55e"));
     update = next(watcher, "lobby:boards");
     bTab2.emit("board:leave");
-    expect(await update).toEqual([{ boardId: "room-1", count: 0, updatedAt: expect.any(Number) }]);
+    expect(await update).toEqual([]);
   });
 
   it("sends nothing to a socket that stopped watching, nor to one that never watched", async () => {

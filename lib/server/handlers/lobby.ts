@@ -2,9 +2,9 @@ import { bind } from "../bind";
 import { LOBBY_ROOM, type Context, type ScribbleSocket } from "../types";
 
 export function registerLobbyHandlers(ctx: Context, socket: ScribbleSocket): void {
-  bind(ctx, socket, "lobby:watch", null, async () => {
+  bind(ctx, socket, "lobby:watch", null, () => {
     socket.join(LOBBY_ROOM);
-    return { ok: true, boards: await ctx.boards.lobbyBoards() };
+    return { ok: true, boards: ctx.boards.activeBoards() };
   });
   bind(ctx, socket, "lobby:unwatch", null, () => {
     socket.leave(LOBBY_ROOM);

@@ -12,12 +12,6 @@ export interface StoredBoard {
   chat: StoredChat[];
 }
 
-export interface BoardListing {
-  boardId: string;
-  /** ms since the epoch of the board's last change. */
-  updatedAt: number;
-}
-
 /**
  * Where boards live between restarts. Every method is async, and writes to one board complete in
  * the order they were made: the service acks an op once its `append` resolves, so an acked op
@@ -33,8 +27,6 @@ export interface BoardStore {
   /** Replaces the snapshot; ops at or below its seq are no longer needed to open the board. */
   saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void>;
   appendChat(boardId: string, chat: StoredChat): Promise<void>;
-  /** The boards changed most recently, newest first. */
-  recentBoards(limit: number): Promise<BoardListing[]>;
   /** Finishes every write in flight, then releases the store. */
   close(): Promise<void>;
 }

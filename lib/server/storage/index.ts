@@ -3,7 +3,7 @@ import type { BoardStore } from "./board-store";
 import { MemoryStore } from "./memory-store";
 import { SqliteStore } from "./sqlite-store";
 
-export type { BoardListing, BoardStore, StoredBoard } from "./board-store";
+export type { BoardStore, StoredBoard } from "./board-store";
 export { MemoryStore } from "./memory-store";
 export { SqliteStore } from "./sqlite-store";
 

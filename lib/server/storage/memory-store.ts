@@ -1,6 +1,6 @@
 import type { PersistedBoard, StoredChat } from "../../board";
 import { LIMITS, type AppliedOp } from "../../protocol";
-import type { BoardListing, BoardStore, StoredBoard } from "./board-store";
+import type { BoardStore, StoredBoard } from "./board-store";
 
 /**
  * Boards in this process's memory: for tests and for `STORAGE=memory`. Values are copied in and
@@ -8,7 +8,7 @@ import type { BoardListing, BoardStore, StoredBoard } from "./board-store";
  */
 export class MemoryStore implements BoardStore {
   readonly kind = "memory";
-  private readonly boards = new Map<string, StoredBoard & { updatedAt: number }>();
+  private readonly boards = new Map<string, StoredBoard>();
 
   async load(boardId: string): Promise<StoredBoard | null> {
     const b = this.boards.get(boardId);
@@ -16,13 +16,12 @@ export class MemoryStore implements BoardStore {
   }
 
   async create(boardId: string, epoch: string): Promise<void> {
-    if (!this.boards.has(boardId)) this.boards.set(boardId, { epoch, snapshot: null, ops: [], chat: [], updatedAt: Date.now() });
+    if (!this.boards.has(boardId)) this.boards.set(boardId, { epoch, snapshot: null, ops: [], chat: [] });
   }
 
   async append(boardId: string, op: AppliedOp): Promise<void> {
     const b = this.board(boardId);
     b.ops.push(copy(op));
-    b.updatedAt = Date.now();
   }
 
   async saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void> {
@@ -34,19 +33,11 @@ export class MemoryStore implements BoardStore {
   async appendChat(boardId: string, chat: StoredChat): Promise<void> {
     const b = this.board(boardId);
     b.chat = [...b.chat, copy(chat)].slice(-LIMITS.chatHistory);
-    b.updatedAt = Date.now();
-  }
-
-  async recentBoards(limit: number): Promise<BoardListing[]> {
-    return [...this.boards.entries()]
-      .map(([boardId, b]) => ({ boardId, updatedAt: b.updatedAt }))
-      .sort((a, b) => b.updatedAt - a.updatedAt)
-      .slice(0, limit);
   }
 
   async close(): Promise<void> {}
 
-  private board(boardId: string): StoredBoard & { updatedAt: number } {
+  private board(boardId: string): StoredBoard {
     const b = this.boards.get(boardId);
     if (!b) throw new Error(`board ${boardId} was not created in the store`);
     return b;

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { PersistedBoard, StoredChat } from "../../board";
 import { LIMITS, type AppliedOp } from "../../protocol";
-import type { BoardListing, BoardStore, StoredBoard } from "./board-store";
+import type { BoardStore, StoredBoard } from "./board-store";
 
 type Write = () => void;
 
@@ -62,9 +62,6 @@ export class SqliteStore implements BoardStore {
       prune: this.db.prepare("DELETE FROM ops WHERE board_id = ? AND seq <= ?"),
       chatAdd: this.db.prepare("INSERT OR REPLACE INTO chat (board_id, id, entry) VALUES (?, ?, ?)"),
       chatPrune: this.db.prepare("DELETE FROM chat WHERE board_id = ? AND id <= ?"),
-      recent: this.db.prepare<[number], { id: string; updated_at: number }>(
-        "SELECT id, updated_at FROM boards ORDER BY updated_at DESC LIMIT ?",
-      ),
     };
   }
 
@@ -109,11 +106,6 @@ export class SqliteStore implements BoardStore {
       this.statements.chatPrune.run(boardId, chat.message.id - LIMITS.chatHistory);
       this.statements.touch.run(Date.now(), boardId);
     });
-  }
-
-  async recentBoards(limit: number): Promise<BoardListing[]> {
-    await this.flush();
-    return this.statements.recent.all(limit).map((r) => ({ boardId: r.id, updatedAt: r.updated_at }));
   }
 
   async close(): Promise<void> {
