@@ -68,3 +68,32 @@ test("strokes drawn offline survive a reload and go out once the server is reach
   const late = await joinAs(people, board, "Late");
   await strokes(late, 2);
 });
+
+test("two tabs of one browser drawing offline and then closed: a tab opened later delivers both", async ({ people }) => {
+  const board = uniqueBoard("two-tabs");
+  const b = await joinAs(people, board, "Bob");
+  const first = await joinAs(people, board, "Ada");
+  const second = await first.context().newPage();
+  await second.goto(`/b/${board}?name=Ada`);
+  await expect(canvas(second)).toHaveAttribute("data-stroke-count", "0");
+  await expect(second.getByTestId("connection-status")).toHaveAttribute("data-state", "connected");
+
+  await first.context().setOffline(true);
+  await drawStroke(first, line(100, 100));
+  await drawStroke(second, line(100, 500));
+  await expect(canvas(first)).toHaveAttribute("data-pending", "1");
+  await expect(canvas(second)).toHaveAttribute("data-pending", "1");
+  const ada = first.context();
+  await first.close();
+  await second.close();
+  await strokes(b, 0);
+
+  await ada.setOffline(false);
+  const later = await ada.newPage();
+  await later.goto(`/b/${board}?name=Ada`);
+  await strokes(b, 2);
+  await strokes(later, 2);
+  await expect(canvas(later)).toHaveAttribute("data-pending", "0");
+  const late = await joinAs(people, board, "Late");
+  await strokes(late, 2);
+});
