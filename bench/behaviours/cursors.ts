@@ -1,7 +1,7 @@
-import { performance } from "node:perf_hooks";
 import type { CursorUpdate } from "../../lib/protocol";
 import { latencyOf, nowMs, stampPosition } from "../lib/wall-clock";
 import type { Meter } from "../lib/meter";
+import { Mover } from "./schedule";
 import type { Behaviour, StartBehaviour } from "./types";
 
 /** Counter and histogram names this behaviour reports (the cursor case reads them). */
@@ -74,38 +74,3 @@ export const startCursors: StartBehaviour = (bots, options, meter) => {
     },
   } satisfies Behaviour;
 };
-
-/**
- * Calls `tick` every period on a fixed schedule (no drift from timer lateness). Ticks missed
- * while the process was busy are skipped, not sent in a burst: a lagging client then shows as a
- * send rate below target, which the report flags.
- */
-class Mover {
-  private timer: NodeJS.Timeout | undefined;
-  private next: number;
-
-  constructor(
-    private readonly periodMs: number,
-    private readonly tick: () => void,
-  ) {
-    this.next = performance.now() + Math.random() * periodMs;
-    this.schedule();
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(this.run, Math.max(0, this.next - performance.now()));
-  }
-
-  private run = (): void => {
-    this.tick();
-    const now = performance.now();
-    this.next += this.periodMs;
-    if (this.next < now) this.next = now + this.periodMs;
-    this.schedule();
-  };
-}

@@ -13,6 +13,16 @@ export interface RunOptions {
   windowMs?: number;
   /** Event rate per client (cursor moves per second). */
   hz?: number;
+  /** Stores to compare (storage case): memory, sqlite, sqlite-full. */
+  stores?: string[];
+  /** Stroke commits per second over all clients (fanout case). */
+  rate?: number;
+  /** The ramp's steps, ops per second over all clients. */
+  rates?: number[];
+  rampClients?: number;
+  idleClients?: number;
+  /** False: the browser case reports itself skipped. */
+  browser: boolean;
   /** Hard limit for one cell, processes included. */
   cellTimeoutMs: number;
   /** Date.now() after which no further cell starts: the whole run stays bounded. */
@@ -35,7 +45,7 @@ export interface CaseResult {
   failures: number;
 }
 
-/** One benchmark (cursors; later stroke fan-out, join time, memory per connection). */
+/** One benchmark: cursors, storage, join, fanout, ramp, memory, browser. */
 export interface BenchCase {
   name: string;
   summary: string;

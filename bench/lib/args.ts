@@ -5,10 +5,16 @@ export interface Args {
   quick: boolean;
   clients?: number[];
   modes?: string[];
+  stores?: string[];
   workers?: number;
   warmupMs?: number;
   windowMs?: number;
   hz?: number;
+  rate?: number;
+  rates?: number[];
+  rampClients?: number;
+  idleClients?: number;
+  browser: boolean;
   cellTimeoutMs: number;
   out?: string;
   save: boolean;
@@ -19,13 +25,20 @@ export interface Args {
 export const USAGE = `Usage: npm run bench -- [options]
 
   --case <name>         run only this case (repeat or comma-separate; default: all)
-  --quick               fewer and shorter cells (a smoke run, ~30 s)
-  --clients <list>      client counts, e.g. 10,50,200
+                        cases: cursors, storage, join, fanout, ramp, memory, browser
+  --quick               fewer and shorter cells (a smoke run)
+  --clients <list>      client counts of the cursors and fanout cases, e.g. 10,50,200
   --modes <list>        cursor modes, e.g. coalesce,relay
+  --stores <list>       stores of the storage case: memory,sqlite,sqlite-full
   --workers <n>         client processes per cell (default: 1 per 25 clients, at most the cores)
-  --hz <n>              moves per second per client (default 30)
-  --warmup-ms <ms>      load before measuring (default 2000, quick 1000)
-  --window-ms <ms>      measuring window (default 6000, quick 3000)
+  --hz <n>              cursor moves per second per client (default 30)
+  --rate <n>            fanout: stroke commits per second over all clients (default 50)
+  --rates <list>        ramp: the steps, ops per second over all clients (default 50,100,200,400,800)
+  --ramp-clients <n>    ramp: clients on the board (default 50)
+  --idle-clients <n>    memory: idle connections (default 1000)
+  --no-browser          skip the browser case (it also skips itself when there is no Chromium)
+  --warmup-ms <ms>      load before measuring (each case has its default, quick shorter)
+  --window-ms <ms>      measuring window (each case has its default, quick shorter)
   --cell-timeout-ms <ms> hard limit per cell, processes included (default and max 60000)
   --profile             write a V8 CPU profile of each cell's server to bench/results/profiles/
                         (read one with: npx tsx bench/profile-summary.ts <file.cpuprofile>)
@@ -44,8 +57,14 @@ export function parseBenchArgs(argv: string[]): Args {
       quick: { type: "boolean", default: false },
       clients: { type: "string" },
       modes: { type: "string" },
+      stores: { type: "string" },
       workers: { type: "string" },
       hz: { type: "string" },
+      rate: { type: "string" },
+      rates: { type: "string" },
+      "ramp-clients": { type: "string" },
+      "idle-clients": { type: "string" },
+      "no-browser": { type: "boolean", default: false },
       "warmup-ms": { type: "string" },
       "window-ms": { type: "string" },
       "cell-timeout-ms": { type: "string" },
@@ -61,8 +80,14 @@ export function parseBenchArgs(argv: string[]): Args {
     quick: values.quick,
     clients: values.clients === undefined ? undefined : list(values.clients).map((v) => count("--clients", v, 2, 2_000)),
     modes: values.modes === undefined ? undefined : list(values.modes),
+    stores: values.stores === undefined ? undefined : list(values.stores),
     workers: optional("--workers", values.workers, 1, 64),
     hz: optional("--hz", values.hz, 1, 240),
+    rate: optional("--rate", values.rate, 1, 100_000),
+    rates: values.rates === undefined ? undefined : list(values.rates).map((v) => count("--rates", v, 1, 100_000)),
+    rampClients: optional("--ramp-clients", values["ramp-clients"], 2, 2_000),
+    idleClients: optional("--idle-clients", values["idle-clients"], 1, 20_000),
+    browser: !values["no-browser"],
     warmupMs: optional("--warmup-ms", values["warmup-ms"], 0, 30_000),
     windowMs: optional("--window-ms", values["window-ms"], 500, 45_000),
     cellTimeoutMs: optional("--cell-timeout-ms", values["cell-timeout-ms"], 5_000, CELL_TIMEOUT_MAX_MS) ?? CELL_TIMEOUT_MAX_MS,

@@ -84,6 +84,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Puts a process started some other way (spawn) under the same cleanup as the forked ones. */
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+}
+
 /** Kills whatever is still running; synchronous, so it works from an `exit` handler too. */
 export function killAllChildren(): void {
   for (const child of live) child.kill("SIGKILL");

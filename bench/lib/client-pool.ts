@@ -1,5 +1,5 @@
 import { startChild, type Child } from "./child";
-import type { Bot, WorkerApi, WorkerReady, WorkerWindow } from "./contracts";
+import type { Bot, BotPlan, BotsReport, OpenTiming, SeedResult, WorkerApi, WorkerReady, WorkerWindow } from "./contracts";
 import { processWindow, type ProcessWindow } from "./process-sample";
 import { Histogram, sum } from "./stats";
 
@@ -16,8 +16,17 @@ export interface PoolWindow {
 
 export interface ClientPool {
   size: number;
+  pids: number[];
   join(url: string, boardId: string, bots: Bot[]): Promise<{ joinMs: number[] }>;
+  /** Every joined bot moves to `boardId` on its connection. */
+  rejoin(boardId: string): Promise<{ joinMs: number[] }>;
   start(behaviour: string, options: Record<string, number>): Promise<void>;
+  stopBehaviours(): Promise<void>;
+  /** These run on the first client process only. */
+  seed(params: WorkerApi["seed"]["params"]): Promise<SeedResult>;
+  open(url: string, boardId: string, times: number): Promise<OpenTiming[]>;
+  startBots(plan: BotPlan): Promise<void>;
+  botsReport(): Promise<BotsReport>;
   measureStart(): Promise<void>;
   measureStop(): Promise<PoolWindow>;
   stop(): Promise<void>;
@@ -40,14 +49,28 @@ export async function startClientPool(size: number, opts: { maxLifetimeMs?: numb
 
   return {
     size,
+    pids: workers.map((w) => w.pid),
     async join(url, boardId, bots) {
       const shares = workers.map((_, i) => bots.filter((_, b) => b % size === i));
       const results = await Promise.all(workers.map((w, i) => w.rpc.call("join", { url, boardId, bots: shares[i]! }, 60_000)));
       return { joinMs: results.flatMap((r) => r.joinMs) };
     },
+    async rejoin(boardId) {
+      const results = await all((w) => w.rpc.call("rejoin", { boardId }, 60_000));
+      return { joinMs: results.flatMap((r) => r.joinMs) };
+    },
     async start(behaviour, options) {
       await all((w) => w.rpc.call("start", { behaviour, options }));
     },
+    async stopBehaviours() {
+      await all((w) => w.rpc.call("stopBehaviours", null));
+    },
+    seed: (params) => workers[0]!.rpc.call("seed", params, 60_000),
+    open: (url, boardId, times) => workers[0]!.rpc.call("open", { url, boardId, times }, 60_000),
+    startBots: async (plan) => {
+      await workers[0]!.rpc.call("startBots", plan);
+    },
+    botsReport: () => workers[0]!.rpc.call("botsReport", null),
     async measureStart() {
       await all((w) => w.rpc.call("measureStart", null));
     },

@@ -1,10 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CursorMode } from "../../lib/server/config";
 import { startChild, type Child } from "./child";
-import type { ServerApi, ServerCounters, ServerReady } from "./contracts";
+import type { ServerApi, ServerCounters, ServerKind, ServerMemory, ServerReady } from "./contracts";
 import { processWindow, type ProcessWindow } from "./process-sample";
 import { perSecond } from "./stats";
 
+export type StoreKind = "memory" | "sqlite";
+
 export interface ServerOptions {
+  /** `scribble` (default): bench/server.ts; `relay`: bench/baseline-relay.ts. */
+  kind?: ServerKind;
+  /** The real server's board store (default memory). */
+  store?: StoreKind;
+  /** For sqlite: the directory of its file; default a fresh temporary one, removed at `stop`. */
+  dataDir?: string;
   cursorMode?: CursorMode;
   cursorTickMs?: number;
   /** Any other variable loadConfig reads. */
@@ -12,6 +23,8 @@ export interface ServerOptions {
   maxLifetimeMs?: number;
   /** Write a V8 CPU profile of the server into this directory when it exits. */
   profileDir?: string;
+  /** Run with --expose-gc, so that `memory()` reports the heap after a full collection. */
+  exposeGc?: boolean;
 }
 
 export interface ServerWindow extends ProcessWindow {
@@ -30,30 +43,79 @@ export interface ServerWindow extends ProcessWindow {
 export interface BenchServer {
   url: string;
   info: ServerReady;
+  /** Where the SQLite file lives (sqlite store only): start another server on it to reopen. */
+  dataDir?: string;
   counters(): Promise<ServerCounters>;
+  memory(): Promise<ServerMemory>;
+  /** Graceful: closes the sockets and the store (its writes finish), the process stays. */
+  close(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts bench/server.ts in its own process. */
+/**
+ * The limits the real server puts on one connection and one address. A bench client sends as fast
+ * as its case asks and every bot comes from 127.0.0.1, so they are raised out of the way (the
+ * environment can still set them).
+ */
+export const UNLIMITED_ENV: Record<string, string> = {
+  OPS_PER_SECOND: process.env.OPS_PER_SECOND ?? "100000",
+  JOINS_PER_MINUTE: process.env.JOINS_PER_MINUTE ?? "100000",
+  MAX_CONNECTIONS_PER_IP: process.env.MAX_CONNECTIONS_PER_IP ?? "1000000",
+};
+
+/** Starts bench/server.ts (or the baseline relay) in its own process. */
 export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchServer> {
+  const kind = opts.kind ?? "scribble";
+  const store = opts.store ?? "memory";
+  const ownDir = kind === "scribble" && store === "sqlite" && !opts.dataDir ? mkdtempSync(join(tmpdir(), "scribble-bench-")) : undefined;
+  const dataDir = opts.dataDir ?? ownDir;
   // BENCH_LOG_LEVEL=warn shows what the server under test refuses or fails at (on stderr).
-  const env: Record<string, string> = { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent", PORT: "0", HOST: "127.0.0.1", ...opts.env };
+  const env: Record<string, string> = {
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    ...UNLIMITED_ENV,
+    STORAGE: store,
+    ...(dataDir ? { DATA_DIR: dataDir } : {}),
+    ...opts.env,
+  };
   if (opts.cursorMode) env.CURSOR_MODE = opts.cursorMode;
   if (opts.cursorTickMs !== undefined) env.CURSOR_TICK_MS = String(opts.cursorTickMs);
-  const child: Child<ServerApi, ServerReady> = await startChild({
-    script: "bench/server.ts",
-    name: "server",
-    env,
-    maxLifetimeMs: opts.maxLifetimeMs,
-    nodeArgs: opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [],
-  });
+  const nodeArgs = [
+    ...(opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : []),
+    ...(opts.exposeGc ? ["--expose-gc"] : []),
+  ];
+  const removeDir = () => {
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+  };
+  let child: Child<ServerApi, ServerReady>;
+  try {
+    child = await startChild({
+      script: kind === "relay" ? "bench/baseline-relay.ts" : "bench/server.ts",
+      name: kind === "relay" ? "relay" : "server",
+      env,
+      maxLifetimeMs: opts.maxLifetimeMs,
+      nodeArgs,
+    });
+  } catch (err) {
+    removeDir();
+    throw err;
+  }
   return {
     url: child.ready.url,
     info: child.ready,
+    dataDir,
     // Generous: an overloaded server (relay with many clients) answers seconds late, and that
     // cell should report its figures, not fail.
     counters: () => child.rpc.call("counters", null, 20_000),
-    stop: () => child.stop(),
+    memory: () => child.rpc.call("memory", null, 20_000),
+    close: async () => {
+      await child.rpc.call("close", null, 20_000);
+    },
+    stop: async () => {
+      await child.stop();
+      removeDir();
+    },
   };
 }
 
