@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { checkLoad, watchSurroundings, type LoadCheck } from "../lib/bottleneck";
 import { lifetime, median, quietCell, ratioOf } from "../lib/cell";
 import { startClientPool, type ClientPool } from "../lib/client-pool";
@@ -89,7 +90,8 @@ async function measureMemory(p: Params, opts: RunOptions): Promise<JoinCell> {
     opts,
     label: "join memory",
     measure: async (scope): Promise<Measured> => {
-      const server = scope.add(await startBenchServer({ store: "memory", ...lifetime(opts) }));
+      const profileDir = opts.profileDir && join(opts.profileDir, "join-memory");
+      const server = scope.add(await startBenchServer({ store: "memory", profileDir, ...lifetime(opts) }));
       const pool = scope.add(await startClientPool(1, lifetime(opts)));
       const seeded: SeededBoard[] = [];
       for (const size of p.sizes) seeded.push(await seedBoard(pool, server, boardFor(size), size));
@@ -113,7 +115,8 @@ async function measureSqlite(p: Params, opts: RunOptions): Promise<JoinCell> {
       const seeded = await seedSqlite(pool, dataDir, p.sizes.map((size) => ({ boardId: boardFor(size), strokes: size })), lifetime(opts));
       const layouts = storedLayout(dataDir, p.sizes.map(boardFor));
       // A default server on the file: every board is on disk only until its first join.
-      const server = scope.add(await startBenchServer({ store: "sqlite", dataDir, ...lifetime(opts) }));
+      const profileDir = opts.profileDir && join(opts.profileDir, "join-sqlite");
+      const server = scope.add(await startBenchServer({ store: "sqlite", dataDir, profileDir, ...lifetime(opts) }));
       const rows: OpenRow[] = [];
       const { load, serverCpuPercent } = await openAll(server, pool, p, opts.cores, (size, t) => {
         const layout = layouts.find((l) => l.boardId === boardFor(size));

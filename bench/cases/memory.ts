@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { checkLoad, watchSurroundings, type LoadCheck } from "../lib/bottleneck";
 import { lifetime, quietCell, ratioOf, workersFor } from "../lib/cell";
 import { startClientPool } from "../lib/client-pool";
@@ -51,7 +52,8 @@ async function measure(kind: ServerKind, p: Params, opts: RunOptions) {
     opts,
     label: `memory ${kind} ${p.clients} idle`,
     measure: async (scope): Promise<Measured> => {
-      const server = scope.add(await startBenchServer({ ...serverOptionsFor(kind), exposeGc: true, ...lifetime(opts) }));
+      const profileDir = opts.profileDir && join(opts.profileDir, `memory-${kind}`);
+      const server = scope.add(await startBenchServer({ ...serverOptionsFor(kind), exposeGc: true, profileDir, ...lifetime(opts) }));
       // Client processes as many as the cores: a thousand idle sockets are no load, their joins are.
       const pool = scope.add(await startClientPool(workersFor(p.clients, opts, 500), lifetime(opts)));
       const before = await server.memory();

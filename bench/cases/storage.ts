@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { OPS_METRICS } from "../behaviours/ops";
 import { checkLoad, watchSurroundings, type LoadCheck } from "../lib/bottleneck";
 import { lifetime, percentiles, quietCell, ratioOf, type Percentiles } from "../lib/cell";
@@ -90,7 +91,8 @@ async function measure(store: StoreVariant, board: Board, n: number, p: Params, 
       if (board === "big" && kind === "sqlite") {
         [seeded] = await seedSqlite(pool, dataDir!, [{ boardId: bigBoard, strokes: p.bigBoardStrokes }], { ...lifetime(opts) });
       }
-      const server = scope.add(await startBenchServer({ store: kind, dataDir, env, ...lifetime(opts) }));
+      const profileDir = opts.profileDir && join(opts.profileDir, `storage-${store}-${board}-${n}`);
+      const server = scope.add(await startBenchServer({ store: kind, dataDir, env, profileDir, ...lifetime(opts) }));
       if (board === "big" && kind === "memory") seeded = await seedBoard(pool, server, bigBoard, p.bigBoardStrokes);
       const bots: Bot[] = Array.from({ length: n }, (_, i) => ({
         name: `writer-${i + 1}`,
