@@ -94,9 +94,9 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     let lastExpiry = 0;
     const loop = (now: number) => {
       if (committedDirty) {
-        committedDirty = false;
         const strokes = selectView(boardStore.getState()).strokes;
-        renderer.drawCommitted(input.erasing.size ? strokes.filter((s) => !input.erasing.has(s.id)) : strokes);
+        // Stays dirty until all is drawn: a big board is drawn over several frames.
+        committedDirty = !renderer.drawCommitted(input.erasing.size ? strokes.filter((s) => !input.erasing.has(s.id)) : strokes);
       }
       flushPreview();
       if (now - lastExpiry > 1_000) {

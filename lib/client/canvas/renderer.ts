@@ -33,7 +33,12 @@ export class BoardRenderer {
     this.drawn = [];
   }
 
-  drawCommitted(strokes: readonly StrokeInput[]): void {
+  /**
+   * Draws what is new on the committed layer, for at most `budgetMs`; returns false when there
+   * is more to draw next frame (a 10,000-stroke board arrives faster than it can be drawn in one
+   * frame, and the page must stay responsive meanwhile).
+   */
+  drawCommitted(strokes: readonly StrokeInput[], budgetMs = 12): boolean {
     const ctx = this.context(this.committed);
     const appendOnly = this.drawn.length > 0 && this.drawn.length <= strokes.length && this.drawn.every((id, i) => strokes[i]!.id === id);
     if (!appendOnly) {
@@ -44,12 +49,15 @@ export class BoardRenderer {
       prunePaths(strokes);
     }
     this.applyTransform(ctx);
+    const deadline = performance.now() + budgetMs;
     for (let i = this.drawn.length; i < strokes.length; i++) {
+      if (performance.now() > deadline) return false;
       const stroke = strokes[i]!;
       ctx.fillStyle = stroke.color;
       ctx.fill(strokePath(stroke));
       this.drawn.push(stroke.id);
     }
+    return true;
   }
 
   drawLive(strokes: Iterable<LiveInk | LiveStroke>): void {

@@ -11,7 +11,8 @@ type Write = () => void;
  * Boards in one SQLite file (WAL mode). Writes are queued and committed together once per
  * event-loop turn, in one transaction: a burst of ops costs one commit, and each op's promise
  * resolves only after the commit that holds it. better-sqlite3 is synchronous, so the order of
- * writes is the order of calls.
+ * writes is the order of calls. An op is one small row insert: the board's row, which holds the
+ * (large) snapshot, is written only with a new snapshot, never per op.
  */
 export class SqliteStore implements BoardStore {
   readonly kind = "sqlite";
@@ -57,7 +58,6 @@ export class SqliteStore implements BoardStore {
       ),
       create: this.db.prepare("INSERT OR IGNORE INTO boards (id, epoch, updated_at) VALUES (?, ?, ?)"),
       append: this.db.prepare("INSERT INTO ops (board_id, seq, op) VALUES (?, ?, ?)"),
-      touch: this.db.prepare("UPDATE boards SET updated_at = ? WHERE id = ?"),
       snapshot: this.db.prepare("UPDATE boards SET snapshot = ?, snapshot_seq = ? WHERE id = ?"),
       prune: this.db.prepare("DELETE FROM ops WHERE board_id = ? AND seq <= ?"),
       chatAdd: this.db.prepare("INSERT OR REPLACE INTO chat (board_id, id, entry) VALUES (?, ?, ?)"),
@@ -85,10 +85,7 @@ export class SqliteStore implements BoardStore {
 
   append(boardId: string, op: AppliedOp): Promise<void> {
     const json = JSON.stringify(op);
-    return this.enqueue(() => {
-      this.statements.append.run(boardId, op.seq, json);
-      this.statements.touch.run(Date.now(), boardId);
-    });
+    return this.enqueue(() => this.statements.append.run(boardId, op.seq, json));
   }
 
   saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void> {
@@ -104,7 +101,6 @@ export class SqliteStore implements BoardStore {
     return this.enqueue(() => {
       this.statements.chatAdd.run(boardId, chat.message.id, json);
       this.statements.chatPrune.run(boardId, chat.message.id - LIMITS.chatHistory);
-      this.statements.touch.run(Date.now(), boardId);
     });
   }
 
