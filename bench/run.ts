@@ -48,7 +48,7 @@ const command =
 console.log(`# Scribble benchmarks, ${startedAt.toISOString()}\n`);
 console.log(`- machine: ${machineLine(machine)}`);
 console.log(`- command: \`${command}\``);
-console.log(`- code: ${revision.commit}${revision.dirty ? " with uncommitted changes under lib/ or server.ts" : ""}`);
+console.log(`- code: ${revision.commit}${revision.dirty ? " with uncommitted changes under lib/, app/ or server.ts" : ""}`);
 console.log(`- setup: ${SETUP}\n`);
 
 const deadline = Date.now() + RUN_BUDGET_MS;
@@ -84,11 +84,21 @@ for (const benchCase of selected) {
 
 const elapsedS = (Date.now() - startedAt.getTime()) / 1000;
 console.log(`Done in ${elapsedS.toFixed(0)} s.`);
+// Others may commit or build in this working tree while a run goes on: each cell starts its
+// server from the files as they are then, so a change mid-run makes a mix. Said, not hidden.
+const revisionAtEnd = describeRevision();
+const codeChanged = revisionAtEnd.fingerprint !== revision.fingerprint;
+if (codeChanged) {
+  console.log(
+    `WARNING: the code under test changed during the run (${revision.commit} → ${revisionAtEnd.commit}, ` +
+      `or uncommitted changes, or a new production build): later cells measured other code than earlier ones.`,
+  );
+}
 
 if (args.save) {
   const file = args.out ?? join(resultsDir, `${stamp}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ date: startedAt.toISOString(), command, revision, machine, setup: SETUP, elapsedS, cases: results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ date: startedAt.toISOString(), command, revision, revisionAtEnd, codeChanged, machine, setup: SETUP, elapsedS, cases: results }, null, 2)}\n`);
   console.log(`Results: ${relative(process.cwd(), file)}`);
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "@playwright/test";
-import { startAppServer, hasBuild, type AppServer } from "../lib/app-server";
+import { hasBuild, staleBuildSources, startAppServer, type AppServer } from "../lib/app-server";
 import { lifetime, median, ratioOf } from "../lib/cell";
 import { REPO_ROOT } from "../lib/child";
 import { startClientPool, type ClientPool } from "../lib/client-pool";
@@ -429,6 +429,8 @@ export const browserCase: BenchCase = {
       if (build.status !== 0) return { ...skipped("npx next build failed"), failures: 1 };
       notes.push("built the production bundle first (npx next build): not counted in the figures");
     }
+    const stale = staleBuildSources();
+    if (stale.length) notes.push(`the production build is older than ${stale.join(", ")}: the page measured may not be the working tree's (npm run build)`);
     const m: Measured = { frames: [], paints: [] };
     let failures = 0;
     for (const [name, cell] of [
@@ -461,7 +463,7 @@ export const browserCase: BenchCase = {
     return {
       name: this.name,
       params: { ...p, chromium: CHROMIUM_PATH, viewport: VIEWPORT, server: "server.ts, NODE_ENV=production, SQLite, SNAPSHOT_EVERY=1000000" },
-      cells: [{ frames: m.frames.map(({ ...f }) => f), paints: m.paints }],
+      cells: [{ frames: m.frames, paints: m.paints }],
       tables,
       notes,
       failures,

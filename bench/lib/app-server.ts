@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT, track } from "./child";
@@ -18,8 +18,26 @@ export interface AppServer {
 const READY = /Scribble ready on http:\/\/[^:]+:(\d+)/;
 const OUTPUT_KEEP = 8_000;
 
+const BUILD_ID = join(REPO_ROOT, ".next", "BUILD_ID");
+
 /** Whether there is a production build to serve (`npm run build` makes it). */
-export const hasBuild = () => existsSync(join(REPO_ROOT, ".next", "BUILD_ID"));
+export const hasBuild = () => existsSync(BUILD_ID);
+
+/**
+ * Sources newer than the production build (the check scripts/ensure-build.ts makes before
+ * `npm start`): the page measured is then not the page in the working tree. Said, not rebuilt:
+ * others may be serving or testing that build.
+ */
+export function staleBuildSources(): string[] {
+  if (!hasBuild()) return [];
+  const builtAt = statSync(BUILD_ID).mtimeMs;
+  const newest = (path: string): number => {
+    if (!existsSync(path)) return 0;
+    const stat = statSync(path);
+    return stat.isDirectory() ? Math.max(0, ...readdirSync(path).map((e) => newest(join(path, e)))) : stat.mtimeMs;
+  };
+  return ["app", "lib", "public", "next.config.js", "package.json"].filter((p) => newest(join(REPO_ROOT, p)) > builtAt);
+}
 
 /**
  * The real production server, as `npm start` runs it (server.ts: Next and Socket.IO on one port,
