@@ -1,10 +1,11 @@
 /**
  * `npx tsx bench/sqlite-row-rewrite.ts`: what one op's write costs in SQLite when the board's row
- * holds a snapshot of a given size. lib/server/storage/sqlite-store.ts appends an op with an
- * INSERT into `ops` and an UPDATE of `boards.updated_at`; the boards row also holds the snapshot
- * as TEXT, and SQLite rewrites a whole row (overflow pages included) on any update. Same schema,
- * pragmas and statements as the store, in a temporary directory, 1,000 ops of 1.4 KB per size,
- * 5 per transaction (the store commits once per event-loop turn). See docs/BENCHMARKS.md.
+ * holds a snapshot of a given size. Until d4464be, lib/server/storage/sqlite-store.ts appended an
+ * op with an INSERT into `ops` and an UPDATE of `boards.updated_at`; the boards row also holds the
+ * snapshot as TEXT, and SQLite rewrites a whole row (overflow pages included) on any update. Now
+ * an op is the INSERT alone. Same schema, pragmas and statements as the store, in a temporary
+ * directory, 1,000 ops of 1.4 KB per size, 5 per transaction (the store commits once per
+ * event-loop turn). The finding that led to the change: see docs/BENCHMARKS.md.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,7 +28,7 @@ try {
   const setSnapshot = db.prepare("UPDATE boards SET snapshot = ? WHERE id = 'b'");
   const op = JSON.stringify({ points: "x".repeat(1_400) });
   let seq = 0;
-  console.log("| snapshot in the row | ms per op, INSERT + UPDATE updated_at (as stored now) | ms per op, INSERT only |");
+  console.log("| snapshot in the row | ms per op, INSERT + UPDATE updated_at (before d4464be) | ms per op, INSERT only (now) |");
   console.log("| ---: | ---: | ---: |");
   for (const mb of [0, 1, 3, 13]) {
     setSnapshot.run(mb ? "y".repeat(mb * 1_000_000) : null);
