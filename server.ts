@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import { loadConfig } from "./lib/server/config";
 import { HEALTH_PATH, healthHandler } from "./lib/server/health";
+import { hostGuard } from "./lib/server/http-guard";
 import { createLogger } from "./lib/server/log";
 import { handleShutdownSignals } from "./lib/server/shutdown";
 import { createSocketServer, SOCKET_PATH } from "./lib/server/socket-server";
@@ -19,14 +20,15 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const store = createBoardStore(config.storage, config.dataDir);
-const httpServer = createServer((req, res) => (req.url === HEALTH_PATH ? health(req, res) : void handle(req, res)));
+const hosts = hostGuard(config, log, () => sockets.metrics.count("refusedHosts"));
+const httpServer = createServer(hosts.request((req, res) => (req.url === HEALTH_PATH ? health(req, res) : void handle(req, res))));
 const sockets = createSocketServer(httpServer, config, log, store);
-const health = healthHandler(sockets, store.kind);
+const health = healthHandler(sockets, store.kind, config);
 
 // Socket.IO answers its own upgrades; every other one is Next's (hot reload in dev) or nobody's.
 const nextUpgrade = app.getUpgradeHandler();
 httpServer.on("upgrade", (req, socket, head) => {
-  if (req.url?.startsWith(SOCKET_PATH)) return;
+  if (req.url?.startsWith(SOCKET_PATH) || !hosts.upgrade(req, socket)) return;
   if (config.dev) void nextUpgrade(req, socket, head);
   else socket.destroy();
 });

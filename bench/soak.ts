@@ -64,8 +64,6 @@ async function startServer(): Promise<{ child: ChildProcess; url: string; errors
       LOG_LEVEL: "warn",
       MAX_CONNECTIONS_PER_IP: String(BOTS + 100),
       BOARD_IDLE_MS: String(IDLE_MS),
-      // Sessions of departed bots must not hold memory past the measurement.
-      RECOVERY_MS: "3000",
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
@@ -148,13 +146,7 @@ async function main(): Promise<void> {
     lost += acked.filter((id) => !stored.has(id)).length;
   }
 
-  // Socket.IO sweeps the packets it keeps for connection state recovery once a minute, whatever
-  // RECOVERY_MS says: wait for that sweep (up to 90 s) before judging the heap.
-  let after = await ask<MemoryReply>(server.child, "memory", "memory");
-  for (let waited = 0; waited < 90_000 && mb(after.memory.heapUsed - heapBefore.heapUsed) > 10; waited += 5_000) {
-    await sleep(5_000);
-    after = await ask<MemoryReply>(server.child, "memory", "memory");
-  }
+  const after = await ask<MemoryReply>(server.child, "memory", "memory");
   const health = (await (await fetch(`${server.url}/healthz`)).json()) as { counters: Record<string, number>; boardsInMemory: number };
   server.child.kill("SIGTERM");
   await once(server.child, "exit");

@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../lib/server/config";
 import { HEALTH_PATH, healthHandler } from "../lib/server/health";
+import { hostGuard } from "../lib/server/http-guard";
 import { createLogger } from "../lib/server/log";
 import { handleShutdownSignals } from "../lib/server/shutdown";
 import { createSocketServer } from "../lib/server/socket-server";
@@ -17,13 +18,14 @@ import { createBoardStore } from "../lib/server/storage";
 const config = loadConfig();
 const log = createLogger(config.logLevel);
 const store = createBoardStore(config.storage, config.dataDir);
-const httpServer = createServer((req, res) => {
+const hosts = hostGuard(config, log, () => sockets.metrics.count("refusedHosts"));
+const httpServer = createServer(hosts.request((req, res) => {
   if (req.url === HEALTH_PATH) return health(req, res);
   res.statusCode = 404;
   res.end();
-});
+}));
 const sockets = createSocketServer(httpServer, config, log, store);
-const health = healthHandler(sockets, store.kind);
+const health = healthHandler(sockets, store.kind, config);
 handleShutdownSignals({
   httpServer,
   log,

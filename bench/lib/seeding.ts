@@ -75,7 +75,11 @@ export function storedLayout(dataDir: string, boardIds: string[]): StoredLayout[
   const db = new Database(join(dataDir, "scribble.db"), { readonly: true, fileMustExist: true });
   try {
     const board = db.prepare<[string], { snapshot_seq: number; bytes: number | null }>(
-      "SELECT snapshot_seq, length(snapshot) AS bytes FROM boards WHERE id = ?",
+      // A snapshot is a header row plus chunk rows; files from before chunks hold it in the board's row.
+      `SELECT snapshot_seq, coalesce(length(snapshot), 0)
+         + coalesce((SELECT length(head) FROM snapshots WHERE board_id = boards.id), 0)
+         + coalesce((SELECT sum(length(strokes)) FROM snapshot_chunks WHERE board_id = boards.id), 0) AS bytes
+       FROM boards WHERE id = ?`,
     );
     const tail = db.prepare<[string, number], { n: number }>("SELECT count(*) AS n FROM ops WHERE board_id = ? AND seq > ?");
     return boardIds.map((boardId) => {

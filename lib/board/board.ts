@@ -8,9 +8,16 @@ export const DEDUPE_WINDOW = 10_000;
 
 export type CommitResult =
   | { ok: true; duplicate: false; applied: AppliedOp }
-  /** This opId was applied before (`seq` is the original one), or the op changes nothing. */
+  /** This opId was applied before: `seq` is the one it was given then. */
   | { ok: true; duplicate: true; seq: number }
   | { ok: false; error: ProtocolError };
+
+/**
+ * Said when a board has no room for another stroke. Erasing and clearing free nothing (the
+ * strokes are kept so that they can be restored), so a new board is the way on.
+ */
+export const BOARD_FULL_MESSAGE =
+  "This board is full: it keeps every stroke, erased and cleared ones too, so that they can be restored. Start a new board to draw more.";
 
 export interface BoardSnapshot {
   seq: number;
@@ -48,6 +55,17 @@ export class Board {
   private unsorted = false;
   private highestInsertedSeq = 0;
   private readonly applied = new Map<string, number>();
+  /**
+   * Restored strokes this board does not hold (a tab that joined after they were erased: a
+   * restore names strokes by id only), with whether the ops since left them visible, until they
+   * arrive through `fill`. Only a tab ever has any: the server holds every stroke.
+   */
+  private readonly missing = new Map<string, boolean>();
+  /**
+   * The JSON size of every stroke held, erased ones included: counted on first use, since only
+   * the server asks (a tab loading a big board would pay for it at every join).
+   */
+  private bytesValue: number | undefined;
 
   constructor(id: string, snapshot?: BoardSnapshot) {
     this.id = id;
@@ -83,6 +101,67 @@ export class Board {
     return this.strokesById.size - this.deleted.size;
   }
 
+  /** What the board's strokes take, erased ones included, as JSON: what its byte budget counts. */
+  get bytes(): number {
+    this.bytesValue ??= [...this.strokesById.values()].reduce((n, s) => n + strokeBytes(s), 0);
+    return this.bytesValue;
+  }
+
+  /**
+   * The strokes `ids` name, erased ones included, in the order asked, at most `maxPoints` points
+   * in all (but at least one stroke). `answered` is how many of the ids, from the first, this
+   * covers: ids among those that the board does not hold are left out; the rest must be asked
+   * for again.
+   */
+  strokesFor(ids: readonly string[], maxPoints: number): { strokes: Stroke[]; answered: number } {
+    const strokes: Stroke[] = [];
+    const taken = new Set<string>();
+    let points = 0;
+    let answered = 0;
+    for (const id of ids) {
+      const stroke = this.strokesById.get(id);
+      if (stroke && !taken.has(id)) {
+        const n = stroke.points.length / 3;
+        if (strokes.length > 0 && points + n > maxPoints) break;
+        strokes.push(stroke);
+        taken.add(id);
+        points += n;
+      }
+      answered += 1;
+    }
+    return { strokes, answered };
+  }
+
+  /** Up to `max` ids of restored strokes this board lacks, to fetch. */
+  missingStrokeIds(max: number): string[] {
+    const ids: string[] = [];
+    for (const id of this.missing.keys()) {
+      if (ids.length >= max) break;
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /**
+   * Takes the strokes fetched for `asked`, ids this board lacked: each is shown or kept hidden
+   * as the ops since its restore left it (an erase may have come before the stroke did). An
+   * asked id the answer lacks is given up: the server does not hold it, so it can never be
+   * shown. Returns whether it took any stroke.
+   */
+  fill(asked: readonly string[], strokes: readonly Stroke[]): boolean {
+    let took = false;
+    for (const stroke of strokes) {
+      const visible = this.missing.get(stroke.id);
+      if (visible === undefined) continue;
+      this.missing.delete(stroke.id);
+      this.insert(stroke);
+      if (!visible) this.deleted.add(stroke.id);
+      took = true;
+    }
+    for (const id of asked) this.missing.delete(id);
+    return took;
+  }
+
   /** Visible strokes in z-order. */
   visibleStrokes(): Stroke[] {
     this.sortIfNeeded();
@@ -113,15 +192,16 @@ export class Board {
     return board;
   }
 
-  /** Server side: checks a change against the board, orders it and applies it. */
-  commit(req: OpRequest, author: string): CommitResult {
+  /**
+   * Server side: checks a change against the board, orders it and applies it. A stroke that
+   * would take the board's strokes past `maxBytes` of JSON is refused.
+   */
+  commit(req: OpRequest, author: string, maxBytes = Number.POSITIVE_INFINITY): CommitResult {
     const earlier = this.applied.get(req.opId);
     if (earlier !== undefined) return { ok: true, duplicate: true, seq: earlier };
 
-    const decided = this.decide(req, author, this.seqValue + 1);
+    const decided = this.decide(req, author, this.seqValue + 1, maxBytes);
     if (!decided.ok) return decided;
-    // Nothing to change: acked as done, at the board's current seq, and sent to nobody.
-    if ("unchanged" in decided) return { ok: true, duplicate: true, seq: this.seqValue };
     const applied: AppliedOp = { seq: this.seqValue + 1, author, op: decided.op };
     this.applyCommitted(applied);
     return { ok: true, duplicate: false, applied };
@@ -144,12 +224,15 @@ export class Board {
         break;
       case "stroke:erase":
       case "board:clear":
-        for (const id of op.strokeIds) if (this.strokesById.has(id)) this.deleted.add(id);
+        for (const id of op.strokeIds) {
+          if (this.strokesById.has(id)) this.deleted.add(id);
+          else if (this.missing.has(id)) this.missing.set(id, false);
+        }
         break;
       case "stroke:restore":
-        for (const stroke of op.strokes) {
-          this.insert(stroke);
-          this.deleted.delete(stroke.id);
+        for (const id of op.strokeIds) {
+          if (this.strokesById.has(id)) this.deleted.delete(id);
+          else this.missing.set(id, true);
         }
         break;
     }
@@ -162,37 +245,30 @@ export class Board {
     req: OpRequest,
     author: string,
     seq: number,
-  ): { ok: true; op: CommittedOp } | { ok: true; unchanged: true } | { ok: false; error: ProtocolError } {
+    maxBytes: number,
+  ): { ok: true; op: CommittedOp } | { ok: false; error: ProtocolError } {
     switch (req.type) {
       case "circle:set":
         return { ok: true, op: req };
-      case "stroke:add":
-        if (this.strokesById.has(req.stroke.id)) {
-          return refuse("STROKE_EXISTS", `a stroke with id ${req.stroke.id} is on the board already`);
+      case "stroke:add": {
+        if (this.strokesById.has(req.stroke.id)) return refuse("STROKE_EXISTS", "A stroke with this id is on the board already.");
+        const stroke = { ...req.stroke, author, seq };
+        if (this.strokesById.size >= LIMITS.boardStrokesMax || this.bytes + strokeBytes(stroke) > maxBytes) {
+          return refuse("BOARD_FULL", BOARD_FULL_MESSAGE);
         }
-        if (this.strokesById.size >= LIMITS.boardStrokesMax) {
-          return refuse("BOARD_FULL", `this board holds its maximum of ${LIMITS.boardStrokesMax} strokes; clear it or start another`);
-        }
-        return { ok: true, op: { type: req.type, opId: req.opId, stroke: { ...req.stroke, author, seq } } };
+        return { ok: true, op: { type: req.type, opId: req.opId, stroke } };
+      }
       case "stroke:erase":
       case "stroke:restore": {
         const ids = [...new Set(req.strokeIds)];
-        const unknown = ids.filter((id) => !this.strokesById.has(id));
-        if (unknown.length > 0) {
-          return refuse("UNKNOWN_STROKE", `no stroke on this board has the id ${unknown.slice(0, 3).join(", ")}${unknown.length > 3 ? ", ..." : ""}`);
-        }
-        // Only what changes is ordered, stored and sent: erasing the erased or restoring the
-        // visible would cost everyone a copy of the strokes for nothing.
+        if (ids.some((id) => !this.strokesById.has(id))) return refuse("UNKNOWN_STROKE", "Some of these strokes are not on this board.");
+        // Only what changes is listed. One that changes nothing (an undo after someone else got
+        // there first) is still ordered, stored and sent, with no ids: a resend of its opId is
+        // then recognised as one, across restarts too (the log and snapshots keep its opId), and
+        // gets its first answer. Acked at the board's seq and forgotten instead, a resend after a
+        // later change would be applied anew and undo that change.
         const erase = req.type === "stroke:erase";
-        const changing = ids.filter((id) => this.deleted.has(id) !== erase);
-        if (changing.length === 0) return { ok: true, unchanged: true };
-        if (erase) return { ok: true, op: { type: req.type, opId: req.opId, strokeIds: changing } };
-        const strokes = changing.map((id) => this.strokesById.get(id)!);
-        const points = strokes.reduce((n, s) => n + s.points.length / 3, 0);
-        if (points > LIMITS.restorePointsMax) {
-          return refuse("INVALID_PAYLOAD", `a restore may bring back at most ${LIMITS.restorePointsMax} points at once; send it in parts`);
-        }
-        return { ok: true, op: { type: req.type, opId: req.opId, strokes } };
+        return { ok: true, op: { type: req.type, opId: req.opId, strokeIds: ids.filter((id) => this.deleted.has(id) !== erase) } };
       }
       case "board:clear":
         return { ok: true, op: { type: req.type, opId: req.opId, strokeIds: this.visibleStrokes().map((s) => s.id) } };
@@ -204,6 +280,7 @@ export class Board {
     if (stroke.seq < this.highestInsertedSeq) this.unsorted = true;
     this.highestInsertedSeq = Math.max(this.highestInsertedSeq, stroke.seq);
     this.strokesById.set(stroke.id, stroke);
+    if (this.bytesValue !== undefined) this.bytesValue += strokeBytes(stroke);
   }
 
   /** A restored stroke this tab never had arrives after newer ones: put it back in z-order. */
@@ -222,6 +299,9 @@ export class Board {
     }
   }
 }
+
+/** Stroke fields are ASCII (ids, colours and numbers), so characters are bytes. */
+const strokeBytes = (stroke: Stroke) => JSON.stringify(stroke).length;
 
 function refuse(code: ProtocolError["code"], message: string): { ok: false; error: ProtocolError } {
   return { ok: false, error: { code, message } };

@@ -1,4 +1,4 @@
-import type { ActivityState, Color, User } from "../protocol";
+import { nameKey, type ActivityState, type Color, type User } from "../protocol";
 import { pickPersonColor } from "./colors";
 
 export interface RosterJoin {
@@ -18,8 +18,8 @@ const PRESENCE_ORDER: readonly ActivityState[] = ["active", "idle", "away"];
 
 /**
  * Who is on one board. A person is a name held by one browser (its clientId); the same browser
- * may hold it from several tabs (sockets). Names compare case-insensitively, so "Ada" and "ada"
- * cannot both be on a board. Pure: ids come from the caller.
+ * may hold it from several tabs (sockets). Names compare by `nameKey`: "Ada", "ada", "Ada" with
+ * an invisible joiner and "Аda" with a Cyrillic "А" are one name. Pure: ids come from the caller.
  */
 export class Roster {
   private readonly byName = new Map<string, Member>();
@@ -96,6 +96,11 @@ export class Roster {
     return this.bySocket.get(socketId)?.user;
   }
 
+  /** How many tabs hold this name now (0 when nobody does). */
+  tabsOf(name: string): number {
+    return this.byName.get(nameKey(name))?.sockets.size ?? 0;
+  }
+
   users(): User[] {
     return [...this.byName.values()].map((m) => m.user);
   }
@@ -112,11 +117,8 @@ export class Roster {
     return true;
   }
 
-  private colors(): Set<Color> {
-    return new Set([...this.byName.values()].map((m) => m.user.color));
+  /** One entry per person, shared colours repeated, so that the least worn can be told. */
+  private colors(): Color[] {
+    return [...this.byName.values()].map((m) => m.user.color);
   }
-}
-
-function nameKey(name: string): string {
-  return name.normalize("NFKC").toLocaleLowerCase("en");
 }

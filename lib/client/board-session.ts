@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
 import type { Action } from "../board";
-import { LIMITS } from "../protocol";
+import { LIMITS, previewKey } from "../protocol";
 import type {
   ActivityState,
   AppliedOp,
@@ -24,6 +24,7 @@ import { historyStore } from "./history-store";
 import { liveStore } from "./live-store";
 import { persistOutbox, restoreOutbox } from "./outbox";
 import { SendQueue, type Outcome } from "./send-queue";
+import { StrokeFetcher } from "./stroke-fetcher";
 import { presenceStore } from "./presence-store";
 import { sessionStore } from "./session-store";
 import type { ClientSocket } from "./socket";
@@ -50,6 +51,7 @@ export class BoardSession {
   private ready = false;
   private readonly ops = new SendQueue<OpRequest>((req) => this.emit(req), (req) => req.opId);
   private readonly chats = new SendQueue<Omit<ChatMessage, "id">>((m) => this.emitChat(m), (m) => m.opId);
+  private readonly strokes: StrokeFetcher;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -58,6 +60,7 @@ export class BoardSession {
     private readonly clientId: string,
   ) {
     this.cursor = new CursorSender(socket, () => this.joined());
+    this.strokes = new StrokeFetcher(socket, () => this.joined());
   }
 
   start(): void {
@@ -84,6 +87,7 @@ export class BoardSession {
     this.socket.on("cursors", this.onCursors);
     this.socket.on("chat:message", this.onChat);
     this.activity = watchActivity((state) => this.sendActivity(state));
+    this.strokes.start();
     if (this.socket.connected) this.join();
   }
 
@@ -102,6 +106,7 @@ export class BoardSession {
     this.socket.off("cursors", this.onCursors);
     this.socket.off("chat:message", this.onChat);
     this.activity?.stop();
+    this.strokes.stop();
     this.stopPersisting?.();
     this.cursor.dispose();
     if (this.socket.connected) this.socket.emit("board:leave");
@@ -164,27 +169,10 @@ export class BoardSession {
     }
   }
 
-  /**
-   * Splits ids into ops the server takes: at most LIMITS.strokeIdsMax ids, and at most
-   * LIMITS.restorePointsMax points of strokes (a restore carries them). Undoing the clear of a
-   * big board is then several ops, applied in order.
-   */
+  /** Splits ids into ops the server takes: undoing the clear of a big board is several ops, applied in order. */
   private inParts(strokeIds: string[]): string[][] {
     const parts: string[][] = [];
-    let part: string[] = [];
-    let points = 0;
-    const { board } = boardStore.getState();
-    for (const id of strokeIds) {
-      const n = (board.stroke(id)?.points.length ?? 0) / 3;
-      if (part.length > 0 && (part.length >= LIMITS.strokeIdsMax || points + n > LIMITS.restorePointsMax)) {
-        parts.push(part);
-        part = [];
-        points = 0;
-      }
-      part.push(id);
-      points += n;
-    }
-    if (part.length > 0) parts.push(part);
+    for (let i = 0; i < strokeIds.length; i += LIMITS.strokeIdsMax) parts.push(strokeIds.slice(i, i + LIMITS.strokeIdsMax));
     return parts;
   }
 
@@ -311,6 +299,8 @@ export class BoardSession {
     this.ready = true;
     this.ops.resume();
     this.chats.resume();
+    // A tab that resumed keeps its board, and with it any restored strokes it still lacks.
+    this.strokes.fetch();
   }
 
   private onDisconnect = () => {
@@ -337,7 +327,7 @@ export class BoardSession {
   private onChunk = (chunk: StrokeChunk) => boardStore.getState().chunk(chunk);
   private onPreview = (preview: RemotePreview) => liveStore.getState().preview(preview, performance.now());
   private onOp = (applied: AppliedOp) => {
-    if (applied.op.type === "stroke:add") liveStore.getState().end(applied.author, applied.op.stroke.id);
+    if (applied.op.type === "stroke:add") liveStore.getState().end(applied.author, previewKey(applied.op.stroke.id));
     boardStore.getState().remote(applied);
   };
 }

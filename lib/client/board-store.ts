@@ -1,6 +1,6 @@
 import { createStore } from "zustand/vanilla";
 import { Board } from "../board";
-import type { AppliedOp, JoinSnapshot, OpRequest, StrokeChunk } from "../protocol";
+import type { AppliedOp, JoinSnapshot, OpRequest, Stroke, StrokeChunk } from "../protocol";
 
 export interface BoardStore {
   /** The board as the server has ordered it. Mutated in place: `version` says when it changed. */
@@ -19,6 +19,11 @@ export interface BoardStore {
   chunk(chunk: StrokeChunk): void;
   /** A change the server ordered: someone else's, or our own from its ack. */
   remote(applied: AppliedOp): void;
+  /**
+   * The answer to a `strokes:get` for `asked`, restored strokes `board` lacked (see Board.fill);
+   * ignored if the tab has started over on another board since it asked.
+   */
+  fill(board: Board, asked: readonly string[], strokes: readonly Stroke[]): void;
   local(req: OpRequest): void;
   /** `applied` is absent when the server had applied this op before (a resend). */
   acked(opId: string, applied?: AppliedOp): void;
@@ -86,6 +91,10 @@ export const boardStore = createStore<BoardStore>((set, get) => {
       if (applied.seq <= get().board.seq) return;
       ahead.set(applied.seq, applied);
       drain();
+    },
+    fill: (board, asked, strokes) => {
+      if (board !== get().board) return;
+      if (board.fill(asked, strokes)) set({ version: get().version + 1 });
     },
     local: (req) => set({ pending: [...get().pending, req] }),
     acked: (opId, applied) => {

@@ -13,8 +13,8 @@ export interface LiveStore {
   /** Bumped on every change; the renderer reads this store transiently, React never does. */
   tick: number;
   preview(p: RemotePreview, now: number): void;
-  /** The stroke was committed (or abandoned): the committed layer takes over. */
-  end(userId: string, strokeId: string): void;
+  /** The stroke was committed (or abandoned): the committed layer takes over. Keyed by `previewKey`. */
+  end(userId: string, key: string): void;
   /** Forgets strokes with no preview for `maxAgeMs` (their author left or lost the connection). */
   expire(now: number, maxAgeMs: number): void;
   clear(): void;

@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   "BOARD_FULL",
   "UNKNOWN_RECIPIENT",
   "RATE_LIMITED",
+  /** The board has as many people as it admits, or this person as many tabs on it. */
+  "TOO_MANY_PEOPLE",
   "INTERNAL",
 ] as const;
 

@@ -1,6 +1,6 @@
 import type { Ack, ProtocolError } from "./errors";
 import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
-import type { ChatSendRequest, JoinRequest } from "./schemas";
+import type { ChatSendRequest, JoinRequest, StrokesRequest } from "./schemas";
 
 /** A colour as it travels: lowercase `#rrggbb`. */
 export type Color = string;
@@ -68,7 +68,7 @@ export interface StrokeChunk {
   done: boolean;
 }
 
-/** Someone else's stroke growing while they draw. */
+/** Someone else's stroke growing while they draw. Its `id` is the stroke's `previewKey`, never the stroke id. */
 export interface RemotePreview extends StrokePreview {
   userId: string;
 }
@@ -82,6 +82,12 @@ export interface ClientToServerEvents {
   "board:leave": () => void;
   /** Every change a board keeps: ordered, stored, acked, then sent to the others as `op`. */
   op: (req: OpRequest, ack: (res: OpAck) => void) => void;
+  /**
+   * Strokes of the joined board by id, erased ones included: those a restore named that this tab
+   * never had. An answer covers the first `answered` ids (it holds a limited number of points):
+   * of those, ids the board does not hold are left out; the rest are to be asked for again.
+   */
+  "strokes:get": (req: StrokesRequest, ack: (res: Ack<{ strokes: Stroke[]; answered: number }>) => void) => void;
   /** Points of the stroke being drawn, batched per frame; others-only, volatile, never kept. */
   "stroke:preview": (preview: StrokePreview) => void;
   /** The pointer over the board, in board units; volatile, throttled to about 30 Hz. */
@@ -128,6 +134,7 @@ const clientEventNames: Record<keyof ClientToServerEvents, true> = {
   "board:join": true,
   "board:leave": true,
   op: true,
+  "strokes:get": true,
   "stroke:preview": true,
   cursor: true,
   "cursor:hide": true,

@@ -11,8 +11,8 @@ export const LIMITS = {
   boardStrokesMax: 20_000,
   /** Ids in one erase or restore. */
   strokeIdsMax: 5_000,
-  /** Points one restore may bring back (it carries the strokes): bigger ones go in several ops. */
-  restorePointsMax: 300_000,
+  /** Ids in one `strokes:get` (100 hand-drawn strokes are about 0.5 MB; the server also caps an answer by points). */
+  strokeFetchMax: 100,
   chatTextMax: 1_000,
   /** Messages a board keeps and shows to late joiners. */
   chatHistory: 200,

@@ -40,8 +40,11 @@ export type CommittedOp =
   | { type: "circle:set"; opId: string; color: Color }
   | { type: "stroke:add"; opId: string; stroke: Stroke }
   | { type: "stroke:erase"; opId: string; strokeIds: string[] }
-  /** Carries the strokes themselves: a tab that joined after they were erased never had them. */
-  | { type: "stroke:restore"; opId: string; strokes: Stroke[] }
+  /**
+   * Names the strokes only, so that it costs the size of its ids, not of the strokes. A tab that
+   * lacks one (it joined after the stroke was erased) asks for it with `strokes:get`.
+   */
+  | { type: "stroke:restore"; opId: string; strokeIds: string[] }
   /** Carries the ids it hid, so that whoever cleared can undo exactly that. */
   | { type: "board:clear"; opId: string; strokeIds: string[] };
 

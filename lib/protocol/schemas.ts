@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BOARD_ID_PATTERN, COLOR_PATTERN, LIMITS, PAGE } from "./limits";
 import { TOOLS } from "./ops";
+import { hasVisibleCharacter, isWellFormedName } from "./names";
 import { ACTIVITY_STATES } from "./events";
 
 /** Runtime schemas for every inbound payload; the server parses with these at the boundary. */
@@ -18,7 +19,11 @@ export const displayNameSchema = z
   .max(LIMITS.nameMaxLength, `name is longer than ${LIMITS.nameMaxLength} characters`)
   // Control and direction-override characters would let a name forge or reorder what lists and
   // logs show; joiners (U+200C, U+200D) stay allowed, emoji sequences and many scripts need them.
-  .regex(/^[^\p{Cc}\u200B\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]+$/u, "name holds control characters");
+  .regex(/^[^\p{Cc}\u200B\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]+$/u, "name holds control characters")
+  .refine(isWellFormedName, "name is not valid text")
+  // Other invisible characters may stay (they only drop out when names are compared), but a name
+  // of nothing else would be a person nobody can see in the list.
+  .refine(hasVisibleCharacter, "name has nothing visible");
 
 export const colorSchema = z
   .string()
@@ -98,6 +103,15 @@ export const opRequestSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("stroke:restore"), opId: opIdSchema, strokeIds: strokeIdsSchema }),
   z.strictObject({ type: z.literal("board:clear"), opId: opIdSchema }),
 ]);
+
+export const strokesRequestSchema = z.strictObject({
+  strokeIds: z
+    .array(strokeIdSchema)
+    .min(1, "name at least one stroke")
+    .max(LIMITS.strokeFetchMax, `at most ${LIMITS.strokeFetchMax} strokes at once`),
+});
+
+export type StrokesRequest = z.input<typeof strokesRequestSchema>;
 
 /** Previews are never kept, but they are relayed, so they are held to the same shape as strokes. */
 export const strokePreviewSchema = strokeInputSchema;

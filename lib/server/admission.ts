@@ -1,13 +1,16 @@
 import type { IncomingMessage } from "node:http";
 import type { Config } from "./config";
+import { reachableNames } from "./host-names";
 
 /**
- * Whether a connection attempt may come in from where it says it comes from. Browsers send
- * `Origin`: it must be this server itself, or one of ALLOWED_ORIGINS (WebSockets are not held
- * to CORS by browsers, so this is the only check that keeps another site's page out). Clients
- * that are not browsers (bots, tests) send no Origin and are let through.
+ * Whether a connection attempt may come in from where it says it comes from. Its `Host` must be
+ * a name this server is reached by (`hostAllowed`). Browsers send `Origin`: it must be this
+ * server itself, or one of ALLOWED_ORIGINS (WebSockets are not held to CORS by browsers, so this
+ * is the only check that keeps another site's page out). Clients that are not browsers (bots,
+ * tests) send no Origin and are let through.
  */
 export function originAllowed(req: IncomingMessage, config: Config): boolean {
+  if (!hostAllowed(req, config)) return false;
   const origin = req.headers.origin;
   if (!origin) return true;
   if (config.allowedOrigins.includes(origin)) return true;
@@ -16,6 +19,15 @@ export function originAllowed(req: IncomingMessage, config: Config): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether the request's `Host` is a name this server is reached by. Comparing Origin with Host
+ * is not enough: a page on a rebinding domain (attacker.example made to resolve to this server)
+ * sends the same name in both.
+ */
+export function hostAllowed(req: IncomingMessage, config: Config): boolean {
+  return reachableNames(config).allows(req.headers.host);
 }
 
 /**
@@ -40,6 +52,10 @@ export class ConnectionCounter {
     if (n >= this.max) return false;
     this.open.set(address, n + 1);
     return true;
+  }
+
+  count(address: string): number {
+    return this.open.get(address) ?? 0;
   }
 
   release(address: string): void {

@@ -5,6 +5,7 @@ import type { Ack, ActivityState, AppliedOp, BoardSummary, ChatMessage, JoinSnap
 import type { chatSendSchema, joinRequestSchema } from "../protocol";
 import type { Logger } from "./log";
 import type { BoardStore } from "./storage";
+import { upgradeStored } from "./storage/upgrade";
 
 type JoinInput = z.output<typeof joinRequestSchema>;
 type ChatInput = z.output<typeof chatSendSchema>;
@@ -55,7 +56,21 @@ export interface Left {
 export interface Member {
   boardId: string;
   user: User;
+  /** The browser the person is on. */
+  clientId: string;
 }
+
+export interface BoardServiceOptions {
+  snapshotEvery: number;
+  idleMs: number;
+  /** People a board admits at once, and tabs one person may have on it. */
+  maxPeople: number;
+  maxTabs: number;
+  /** A board's byte budget: what its strokes, erased ones included, may take as JSON. */
+  maxBytes?: number;
+}
+
+const DEFAULT_OPTIONS: BoardServiceOptions = { snapshotEvery: 500, idleMs: 300_000, maxPeople: 200, maxTabs: 10 };
 
 /**
  * Every board this process serves, and which socket is on which board. Knows nothing of
@@ -70,7 +85,7 @@ export class BoardService {
   constructor(
     private readonly store: BoardStore,
     private readonly log: Logger,
-    private readonly options: { snapshotEvery: number; idleMs: number } = { snapshotEvery: 500, idleMs: 300_000 },
+    private readonly options: BoardServiceOptions = DEFAULT_OPTIONS,
   ) {}
 
   /** Stops the idle timers; the store is the caller's to close. */
@@ -89,10 +104,14 @@ export class BoardService {
       if (user && user.name === req.name) return { ok: true, ...this.joined(req, room, user), announce: false };
     }
     if (!room.roster.isAvailable(req.name, req.clientId)) {
-      return {
-        ok: false,
-        error: { code: "NAME_TAKEN", message: `"${req.name}" is already on this board. Pick another name.` },
-      };
+      return { ok: false, error: { code: "NAME_TAKEN", message: "Someone on this board has that name already. Pick another name." } };
+    }
+    const tabs = room.roster.tabsOf(req.name);
+    if (tabs === 0 && room.roster.size >= this.options.maxPeople) {
+      return { ok: false, error: { code: "TOO_MANY_PEOPLE", message: `This board is full: it admits ${this.options.maxPeople} people at once.` } };
+    }
+    if (tabs >= this.options.maxTabs) {
+      return { ok: false, error: { code: "TOO_MANY_PEOPLE", message: `You have ${this.options.maxTabs} tabs on this board already: close one first.` } };
     }
     const left = current === undefined ? undefined : this.leave(socketId);
     const before = room.roster.byId(room.roster.users().find((u) => u.name === req.name)?.id ?? "")?.state;
@@ -116,7 +135,7 @@ export class BoardService {
   }
 
   /** Records a tab's activity; returns the person when their state changed with it. */
-  setActivity(socketId: string, state: ActivityState): Member | undefined {
+  setActivity(socketId: string, state: ActivityState): Omit<Member, "clientId"> | undefined {
     const boardId = this.socketBoard.get(socketId);
     const user = boardId === undefined ? undefined : this.rooms.get(boardId)?.roster.setActivity(socketId, state);
     return boardId !== undefined && user ? { boardId, user } : undefined;
@@ -125,8 +144,17 @@ export class BoardService {
   /** The board and person behind a socket, if it has joined one. */
   memberOf(socketId: string): Member | undefined {
     const boardId = this.socketBoard.get(socketId);
-    const user = boardId === undefined ? undefined : this.rooms.get(boardId)?.roster.userOf(socketId);
-    return boardId !== undefined && user ? { boardId, user } : undefined;
+    const roster = boardId === undefined ? undefined : this.rooms.get(boardId)?.roster;
+    const user = roster?.userOf(socketId);
+    const clientId = roster?.clientOf(socketId);
+    return boardId !== undefined && user && clientId ? { boardId, user, clientId } : undefined;
+  }
+
+  /** Strokes of the socket's board by id, erased ones included, at most `maxPoints` points (see Board.strokesFor). */
+  strokesOf(socketId: string, ids: readonly string[], maxPoints: number): Ack<{ strokes: Stroke[]; answered: number }> {
+    const boardId = this.socketBoard.get(socketId);
+    const board = boardId === undefined ? undefined : this.rooms.get(boardId)?.board;
+    return board ? { ok: true, ...board.strokesFor(ids, maxPoints) } : notJoined();
   }
 
   /**
@@ -137,7 +165,7 @@ export class BoardService {
     const member = this.memberOf(socketId);
     if (!member) return notJoined();
     const room = this.rooms.get(member.boardId)!;
-    const res = room.board.commit(req, member.user.id);
+    const res = room.board.commit(req, member.user.id, this.options.maxBytes);
     if (!res.ok) return res;
     if (res.duplicate) {
       // The op it repeats may still be on its way to the store: ack the resend no sooner.
@@ -216,7 +244,7 @@ export class BoardService {
   }
 
   private async read(boardId: string): Promise<Room> {
-    const stored = await this.store.load(boardId);
+    const stored = upgradeStored(await this.store.load(boardId));
     let room: Room;
     if (stored) {
       const board = stored.snapshot ? Board.fromPersisted(boardId, stored.snapshot) : new Board(boardId);

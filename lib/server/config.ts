@@ -1,3 +1,4 @@
+import { hostPattern } from "./host-names";
 import { LOG_LEVELS, type LogLevel } from "./log";
 import { STORAGE_KINDS, type StorageKind } from "./storage";
 
@@ -10,6 +11,10 @@ export interface Config {
   pingIntervalMs: number;
   pingTimeoutMs: number;
   maxHttpBufferSize: number;
+  /** Bytes the server may have queued for one connection that is not reading; past this it is closed. */
+  outboundMaxBytes: number;
+  /** How long a connection may have something queued and take no message of it before it is closed. */
+  outboundStallMs: number;
   /** The lobby's board list is sent at most once per this many ms. */
   lobbyThrottleMs: number;
   /** How long a graceful shutdown may take before the remaining connections are cut. */
@@ -28,13 +33,22 @@ export interface Config {
   snapshotEvery: number;
   /** A board nobody is on leaves memory after this long (it stays stored). */
   boardIdleMs: number;
-  /**
-   * How long Socket.IO keeps a dropped session (and the broadcasts it missed) for a quick
-   * resume; 0 turns connection state recovery off.
-   */
-  recoveryMs: number;
+  /** Bytes one connection may send per second, whatever it sends (four seconds' worth at once). */
+  inboundBytesPerSecond: number;
+  /** People one board admits at once; the next is refused with TOO_MANY_PEOPLE. */
+  maxPeoplePerBoard: number;
+  /** Tabs one person may have open on one board. */
+  maxTabsPerPerson: number;
   /** Ops one connection may send per second (twice that at once); more get RATE_LIMITED. */
   opsPerSecond: number;
+  /**
+   * Bytes of ops (what they add to storage) one client address may send per second, shared by
+   * all its connections, and how many at once; more get RATE_LIMITED.
+   */
+  writeBytesPerSecond: number;
+  writeBytesBurst: number;
+  /** What one board's strokes, erased ones included, may take as JSON; a stroke beyond gets BOARD_FULL. */
+  boardMaxBytes: number;
   /** Joins one connection may make per minute; more get RATE_LIMITED. */
   joinsPerMinute: number;
   maxConnectionsPerIp: number;
@@ -42,6 +56,13 @@ export interface Config {
   allowedOrigins: string[];
   /** Take the client address from X-Forwarded-For (set when behind a reverse proxy). */
   trustProxy: boolean;
+  /**
+   * Host names, besides this machine's, HOST and those of ALLOWED_ORIGINS, that requests may be
+   * addressed to (`ALLOWED_HOSTS`, comma-separated, `*.domain` for any name under it).
+   */
+  allowedHosts: string[];
+  /** A secret that shows /healthz's details to other machines (`Authorization: Bearer`); empty: loopback only. */
+  healthToken: string;
 }
 
 export const CURSOR_MODES = ["coalesce", "relay"] as const;
@@ -71,6 +92,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     pingIntervalMs: int(env, "PING_INTERVAL_MS", 10_000, 100, 600_000),
     pingTimeoutMs: int(env, "PING_TIMEOUT_MS", 5_000, 100, 600_000),
     maxHttpBufferSize: int(env, "MAX_HTTP_BUFFER_SIZE", 1_000_000, 1_024, 100_000_000),
+    outboundMaxBytes: int(env, "OUTBOUND_MAX_BYTES", 4_000_000, 100_000, 1_000_000_000),
+    outboundStallMs: int(env, "OUTBOUND_STALL_MS", 30_000, 100, 3_600_000),
     lobbyThrottleMs: int(env, "LOBBY_THROTTLE_MS", 250, 0, 60_000),
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 4_000, 0, 60_000),
     cursorTickMs: int(env, "CURSOR_TICK_MS", 33, 5, 1_000),
@@ -81,8 +104,14 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     dataDir: env.DATA_DIR || "./data",
     snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),
     boardIdleMs: int(env, "BOARD_IDLE_MS", 300_000, 0, 86_400_000),
-    recoveryMs: int(env, "RECOVERY_MS", 120_000, 0, 3_600_000),
+    inboundBytesPerSecond: int(env, "INBOUND_BYTES_PER_SECOND", 1_000_000, 1_000, 1_000_000_000),
+    maxPeoplePerBoard: int(env, "MAX_PEOPLE_PER_BOARD", 200, 1, 10_000),
+    maxTabsPerPerson: int(env, "MAX_TABS_PER_PERSON", 10, 1, 1_000),
     opsPerSecond: int(env, "OPS_PER_SECOND", 60, 1, 100_000),
+    writeBytesPerSecond: int(env, "WRITE_BYTES_PER_SECOND", 1_000_000, 1_000, 1_000_000_000),
+    writeBytesBurst: int(env, "WRITE_BYTES_BURST", 4_000_000, 1_000, 1_000_000_000),
+    // 20,000 hand-drawn strokes (4-5 KB of JSON each) with room to spare.
+    boardMaxBytes: int(env, "BOARD_MAX_BYTES", 120_000_000, 10_000, 1_000_000_000),
     joinsPerMinute: int(env, "JOINS_PER_MINUTE", 30, 1, 100_000),
     maxConnectionsPerIp: int(env, "MAX_CONNECTIONS_PER_IP", 200, 1, 1_000_000),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? "")
@@ -90,7 +119,24 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       .map((o) => o.trim().replace(/\/$/, ""))
       .filter(Boolean),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
+    allowedHosts: (env.ALLOWED_HOSTS ?? "")
+      .split(",")
+      .filter((h) => h.trim())
+      .map(allowedHost),
+    healthToken: healthToken(env.HEALTH_TOKEN ?? ""),
   };
+}
+
+function allowedHost(entry: string): string {
+  const pattern = hostPattern(entry);
+  if (!pattern) throw new Error(`ALLOWED_HOSTS must list host names or *.domain (no scheme, port or path), not "${entry.trim()}"`);
+  return pattern;
+}
+
+/** Never quoted in the error: it is a secret. */
+function healthToken(token: string): string {
+  if (token && token.length < 16) throw new Error("HEALTH_TOKEN must be at least 16 characters long");
+  return token;
 }
 
 function int(env: Env, key: string, fallback: number, min: number, max: number): number {

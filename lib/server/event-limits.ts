@@ -10,20 +10,37 @@ export interface EventLimit {
 }
 
 /**
- * Per-connection rates. Generous for a person (a fast drawer commits a few strokes a second;
- * previews and cursors come at most once per frame), tight enough that a flood from one
- * connection cannot crowd out everyone else. Chat has its own per-person limit.
+ * Per-connection rates, one for every event: a record, so that an event added to the protocol
+ * without a limit does not compile. Generous for a person (a fast drawer commits a few strokes a
+ * second; previews and cursors come at most once per frame), tight enough that a flood from one
+ * connection cannot crowd out everyone else. Chat also has its own per-person limit.
  */
-export function eventLimits(config: Config): Partial<Record<keyof ClientToServerEvents, EventLimit>> {
+export function eventLimits(config: Config): Record<keyof ClientToServerEvents, EventLimit> {
   return {
     op: { burst: config.opsPerSecond * 2, perSecond: config.opsPerSecond, excess: "refuse" },
+    // A tab asks only after a restore of strokes it lacks, a chunk of ids at a time.
+    "strokes:get": { burst: 20, perSecond: 10, excess: "refuse" },
     "board:join": { burst: 10, perSecond: config.joinsPerMinute / 60, excess: "refuse" },
+    "board:leave": { burst: 10, perSecond: config.joinsPerMinute / 60, excess: "drop" },
     "stroke:preview": { burst: 120, perSecond: 90, excess: "drop" },
     cursor: { burst: 60, perSecond: 45, excess: "drop" },
+    // Reliable (a lost hide leaves a cursor standing), but a pointer leaves the page a few times a second at most.
+    "cursor:hide": { burst: 20, perSecond: 10, excess: "drop" },
     "presence:state": { burst: 10, perSecond: 2, excess: "drop" },
+    // Above the per-person limit, so that a person's tabs together meet that one first.
+    "chat:send": { burst: config.chatBurst * 2, perSecond: config.chatPerSecond * 2, excess: "refuse" },
     // A tab pings every few seconds; tools and tests use it as a round trip after their sends.
     ping: { burst: 60, perSecond: 20, excess: "refuse" },
     "lobby:watch": { burst: 10, perSecond: 1, excess: "refuse" },
     "lobby:unwatch": { burst: 10, perSecond: 1, excess: "drop" },
   };
 }
+
+/** Events no handler knows (an old or foreign client): ignored and counted, and few of them. */
+export const UNKNOWN_EVENT_LIMIT: EventLimit = { burst: 10, perSecond: 1, excess: "drop" };
+
+/**
+ * Invalid payloads a connection may send before it is cut off: a few (an old tab after a
+ * deploy), then one every ten seconds. A well-behaved client never sends one.
+ */
+export const INVALID_INPUT_LIMIT = { burst: 10, perSecond: 0.1 } as const;

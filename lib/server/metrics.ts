@@ -7,10 +7,16 @@ export class Metrics {
     rateLimited: 0,
     /** Events no handler knows (ignored). */
     unknownEvents: 0,
+    /** Connections cut off for sending invalid payloads again and again, or far past their byte rate. */
+    connectionsCutOff: 0,
+    /** Connections closed for not reading: too much queued for them, or nothing taken for too long. */
+    slowReadersClosed: 0,
     /** Handlers that threw (answered INTERNAL). */
     handlerErrors: 0,
-    /** Connections refused: origin not allowed, or too many from one address. */
+    /** Connections refused: Host or Origin not allowed, or too many from one address. */
     refusedConnections: 0,
+    /** Pages, /healthz and upgrades refused for a Host this server is not reached by (DNS rebinding). */
+    refusedHosts: 0,
     opsCommitted: 0,
   };
 

@@ -5,6 +5,13 @@ import type { Logger } from "./log";
  * On SIGINT or SIGTERM: stop accepting, let `closeApp` tell clients and finish what is in
  * flight, then exit 0. Connections still open after the grace period are cut so that the
  * process always ends within it. A second signal exits at once.
+ *
+ * An uncaught exception or unhandled rejection takes the same way out, logged with its stack,
+ * exiting 1: after one, the process's state is unknown, and serving on could ack changes it
+ * cannot keep. Nothing a client sends may reach here (every packet is handled at the boundary);
+ * should a bug let one through, acked changes are already stored and the tabs resume by
+ * themselves once a supervisor (systemd, Docker, pm2) has restarted the server. Next.js's own
+ * process-wide handler, which logs and carries on, is not relied on.
  */
 export function handleShutdownSignals(args: {
   httpServer: HttpServer;
@@ -14,13 +21,13 @@ export function handleShutdownSignals(args: {
 }): void {
   const { httpServer, log, graceMs, closeApp } = args;
   let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
+  const stop = async (signal: NodeJS.Signals | "fatal", exitCode = 0) => {
     if (stopping) {
       log.warn(`${signal} again: exiting now`);
       process.exit(1);
     }
     stopping = true;
-    log.info(`${signal}: shutting down`);
+    if (signal !== "fatal") log.info(`${signal}: shutting down`);
     const cut = setTimeout(() => {
       log.warn("grace period over: cutting the remaining connections");
       httpServer.closeAllConnections();
@@ -36,8 +43,14 @@ export function handleShutdownSignals(args: {
     await closed;
     clearTimeout(cut);
     log.info("stopped");
-    process.exit(0);
+    process.exit(exitCode);
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const fatal = (kind: string) => (err: unknown) => {
+    log.error(`${kind}: shutting down`, { error: String((err as Error)?.stack ?? err) });
+    void stop("fatal", 1);
+  };
+  process.on("SIGINT", (signal) => void stop(signal));
+  process.on("SIGTERM", (signal) => void stop(signal));
+  process.on("uncaughtException", fatal("uncaught exception"));
+  process.on("unhandledRejection", fatal("unhandled rejection"));
 }

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import { CLIENT_EVENTS } from "../protocol";
-import { clientAddress, ConnectionCounter, originAllowed } from "./admission";
+import { originAllowed } from "./admission";
+import { guardPackets } from "./bind";
 import { BoardService } from "./board-service";
 import type { Config } from "./config";
 import { eventLimits } from "./event-limits";
@@ -15,8 +15,10 @@ import { registerPingHandler } from "./handlers/ping";
 import { Lobby } from "./lobby";
 import type { Logger } from "./log";
 import { Metrics } from "./metrics";
+import { Outbound } from "./outbound";
 import { RateLimiter } from "./rate-limit";
 import type { BoardStore } from "./storage";
+import { TransportLimit } from "./transport-limit";
 import type { Context, ScribbleServer } from "./types";
 
 export const SOCKET_PATH = "/socket.io/";
@@ -26,6 +28,7 @@ export interface SocketServer {
   boards: BoardService;
   cursors: CursorHub;
   metrics: Metrics;
+  transports: TransportLimit;
   /** Tells every client the server is going away, then closes every connection. */
   close(): Promise<void>;
 }
@@ -35,6 +38,7 @@ export interface SocketServer {
  * caller's: it outlives the sockets at shutdown, to finish the writes in flight.
  */
 export function createSocketServer(httpServer: HttpServer, config: Config, log: Logger, store: BoardStore): SocketServer {
+  const transports = new TransportLimit(config.maxConnectionsPerIp, config.trustProxy);
   const io: ScribbleServer = new Server(httpServer, {
     path: SOCKET_PATH,
     serveClient: false,
@@ -43,58 +47,53 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     maxHttpBufferSize: config.maxHttpBufferSize,
     // Other upgrade requests (Next's hot reload in dev) are handed on by the caller, not cut.
     destroyUpgrade: false,
-    // A short drop resumes the same session with the packets it missed. A shortcut only: the
-    // client joins again with its lastSeq after every reconnect, recovered or not.
-    ...(config.recoveryMs > 0
-      ? // Middlewares run again for a recovered session: admission counts every live connection.
-        { connectionStateRecovery: { maxDisconnectionDuration: config.recoveryMs, skipMiddlewares: false } }
-      : {}),
+    // No connection state recovery: it keeps every packet sent to every socket for its whole
+    // window (a joiner's board, each refusal) and puts a recovered socket back in its rooms
+    // without a join. Tabs resume with {epoch, seq} after every reconnect instead (one round trip).
     allowRequest: (req, callback) => {
-      const allowed = originAllowed(req, config);
-      if (!allowed) {
+      if (!originAllowed(req, config)) {
         metrics.count("refusedConnections");
-        log.warn("connection refused: origin not allowed", { origin: req.headers.origin });
-      }
-      callback(allowed ? null : "origin not allowed", allowed);
+        log.warn("connection refused: origin not allowed", { origin: req.headers.origin?.slice(0, 100) });
+        callback("origin not allowed", false);
+      } else if (!transports.admit(req)) {
+        metrics.count("refusedConnections");
+        log.warn("connection refused: too many from one address", { address: transports.addressOf(req) });
+        callback("too many connections from this address", false);
+      } else callback(null, true);
     },
     // Polling from another origin also needs CORS headers; WebSockets only the check above.
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
   });
+  transports.attach(io.engine);
   const metrics = new Metrics();
-  const boards = new BoardService(store, log, { snapshotEvery: config.snapshotEvery, idleMs: config.boardIdleMs });
+  const boards = new BoardService(store, log, {
+    snapshotEvery: config.snapshotEvery,
+    idleMs: config.boardIdleMs,
+    maxPeople: config.maxPeoplePerBoard,
+    maxTabs: config.maxTabsPerPerson,
+    maxBytes: config.boardMaxBytes,
+  });
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
   const cursors = new CursorHub(io, config.cursorTickMs);
+  const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
-  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, limits: eventLimits(config), metrics };
-
-  const perAddress = new ConnectionCounter(config.maxConnectionsPerIp);
-  io.use((socket, next) => {
-    const address = clientAddress(socket.handshake.headers, socket.handshake.address, config.trustProxy);
-    if (!perAddress.admit(address)) {
-      metrics.count("refusedConnections");
-      log.warn("connection refused: too many from one address", { address });
-      next(new Error(`too many connections from ${address}`));
-      return;
-    }
-    socket.once("disconnect", () => perAddress.release(address));
-    next();
-  });
+  const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
+  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, limits: eventLimits(config), metrics };
 
   io.on("connection", (socket) => {
     log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
-    socket.onAny((event: string) => {
-      if (CLIENT_EVENTS.has(event)) return;
-      // Ignored: an old or foreign client. Counted, so that it shows.
-      metrics.count("unknownEvents");
-      log.debug("unknown event ignored", { socket: socket.id, event: event.slice(0, 64) });
-    });
+    guardPackets(ctx, socket);
     registerPingHandler(ctx, socket);
     registerLobbyHandlers(ctx, socket);
     registerBoardHandlers(ctx, socket);
     registerOpHandlers(ctx, socket);
     registerCursorHandlers(ctx, socket);
     registerChatHandlers(ctx, socket);
-    socket.on("disconnect", (reason) => log.debug("disconnected", { socket: socket.id, reason }));
+    socket.on("disconnect", (reason) => {
+      log.debug("disconnected", { socket: socket.id, reason });
+      // The app uses one namespace: a transport that left it has no use, and must not stay open uncounted.
+      if (reason === "client namespace disconnect") socket.conn.close();
+    });
   });
 
   return {
@@ -102,9 +101,11 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     boards,
     cursors,
     metrics,
+    transports,
     async close() {
       lobby.close();
       cursors.close();
+      outbound.close();
       boards.close();
       io.emit("server:shutdown");
       await io.close();

@@ -20,10 +20,12 @@ export interface Context {
   boards: BoardService;
   lobby: Lobby;
   cursors: CursorHub;
-  /** Per person (`boardId/userId`), shared by their tabs. */
+  /** Per person (`boardId/clientId`), shared by their tabs and kept a while after they leave. */
   chatLimits: RateLimiter;
+  /** Bytes of ops per client address, shared by all its connections. */
+  writeLimits: RateLimiter;
   /** Per connection, by event. */
-  limits: Partial<Record<keyof ClientToServerEvents, EventLimit>>;
+  limits: Record<keyof ClientToServerEvents, EventLimit>;
   metrics: Metrics;
 }
 

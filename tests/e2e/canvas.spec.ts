@@ -106,6 +106,23 @@ test("clear asks first, clears for everyone, and whoever cleared can undo it", a
   await ink(b, 200, 400).toBe(true);
 });
 
+test("a tab that joined after a clear shows the strokes when whoever cleared undoes it", async ({ people }) => {
+  const board = uniqueBoard("late-undo");
+  const a = await joinAs(people, board, "Ada");
+  await drawStroke(a, line(100, 200));
+  await drawStroke(a, line(100, 400));
+  await a.getByTestId("clear-board").click();
+  await a.getByTestId("clear-confirm").click();
+  await strokes(a, 0);
+
+  // Bob never had the cleared strokes: the restore names them, and his tab fetches them.
+  const b = await joinAs(people, board, "Bob");
+  await strokes(b, 0);
+  await a.getByTestId("undo").click();
+  await strokes(b, 2);
+  await ink(b, 200, 400).toBe(true);
+});
+
 test("a late joiner gets every stroke; windows of different sizes show them at the same board position", async ({ people, browser, app }) => {
   const board = uniqueBoard("late");
   const a = await joinAs(people, board, "Ada");

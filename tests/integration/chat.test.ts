@@ -132,6 +132,19 @@ describe("chat", () => {
     }
   });
 
+  it("keeps a person's limit when they leave and come back: leaving buys no fresh allowance", async () => {
+    const client = newClientId();
+    const a = await server().connect();
+    await join(a, "room", "Ada", client);
+    for (let i = 0; i < 3; i++) expect((await a.emitWithAck("chat:send", { opId: `m${i}`, text: `${i}` })).ok).toBe(true);
+    a.disconnect();
+
+    const again = await server().connect();
+    await join(again, "room", "Ada", client);
+    const res = await again.emitWithAck("chat:send", { opId: "m3", text: "3" });
+    expect(res.ok || res.error.code).toBe("RATE_LIMITED");
+  });
+
   it("refuses a direct message to someone not on the board, and chat before joining", async () => {
     const [a, stranger] = await Promise.all([server().connect(), server().connect()]);
     await join(a, "room", "Ada");

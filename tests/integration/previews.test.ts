@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { StrokePreview } from "@/lib/protocol";
-import { barrier, emitRaw, join, lateJoiner, newClientId, next, record, strokeInput, useServer } from "./harness";
+import { previewKey, type StrokePreview } from "@/lib/protocol";
+import { addOp, barrier, emitRaw, join, lateJoiner, newClientId, next, record, sendOp, strokeInput, useServer } from "./harness";
 
 const server = useServer();
 
@@ -20,7 +20,7 @@ describe("live stroke previews", () => {
 
     a.emit("stroke:preview", preview("s-1", [10, 10, 0.5, 12, 11, 0.5]));
 
-    expect(await toB).toEqual({ ...preview("s-1", [10, 10, 0.5, 12, 11, 0.5]), userId: ada.self.id });
+    expect(await toB).toEqual({ ...preview("s-1", [10, 10, 0.5, 12, 11, 0.5]), id: previewKey("s-1"), userId: ada.self.id });
     await Promise.all([barrier(a), barrier(c)]);
     expect(toA).toEqual([]);
     expect(toC).toEqual([]);
@@ -38,10 +38,29 @@ describe("live stroke previews", () => {
       await barrier(tab2);
       const toTab2 = next(tab2, "stroke:preview");
       tab1.emit("stroke:preview", preview("s-1", points));
-      expect(await toTab2).toEqual({ ...preview("s-1", points), userId: ada.self.id });
+      expect(await toTab2).toEqual({ ...preview("s-1", points), id: previewKey("s-1"), userId: ada.self.id });
     }
     await barrier(tab1);
     expect(toTab1).toEqual([]);
+  });
+
+  it("never tell the others a stroke's id: nobody can commit it first and make the author's commit fail", async () => {
+    const [a, b] = await Promise.all([server().connect(), server().connect()]);
+    await join(a, "room-1", "Ada");
+    await join(b, "room-1", "Mallory");
+    await barrier(b);
+    const seen = next(b, "stroke:preview");
+    const id = "ada-stroke-Xq3kVb9TcW2mZr7LpN4sJ";
+    a.emit("stroke:preview", preview(id, [10, 10, 0.5]));
+    const { id: shown } = await seen;
+    expect(shown).not.toBe(id);
+    expect(shown).not.toContain(id.slice(4, 12));
+
+    // Mallory commits under whatever id she saw; it is not Ada's.
+    const stolen = await sendOp(b, addOp("op-mallory", strokeInput(shown)));
+    expect(stolen.ok).toBe(true);
+    const own = await sendOp(a, addOp("op-ada", strokeInput(id)));
+    expect(own).toMatchObject({ ok: true, applied: { op: { stroke: { id } } } });
   });
 
   it("are never kept: a late joiner finds no stroke and no seq", async () => {

@@ -33,7 +33,8 @@ const badJoins: [string, unknown, RegExp][] = [
   ["name is 33 characters", { ...validJoin(), name: "x".repeat(33) }, /name/],
   ["name is whitespace only", { ...validJoin(), name: "   " }, /name/],
   ["client id is missing", { boardId: "room-2", name: "Bob" }, /clientId/],
-  ["an extra key", { ...validJoin(), role: "admin" }, /role/],
+  // Named as a rule, never quoted: a key is what the client sent.
+  ["an extra key", { ...validJoin(), role: "admin" }, /^(?!.*role).*payload: holds a field this event does not take/],
 ];
 
 const set = (fields: object) => ({ type: "circle:set", opId: "op-1", ...fields });
@@ -42,7 +43,7 @@ const badCircleOps: [string, unknown, RegExp][] = [
   ["colour is short hex", set({ color: "#fff" }), /color/],
   ["colour is a number", set({ color: 123 }), /color/],
   ["opId is missing", { type: "circle:set", color: "#ff0000" }, /opId/],
-  ["an extra key", set({ color: "#ff0000", seq: 99 }), /seq/],
+  ["an extra key", set({ color: "#ff0000", seq: 99 }), /^(?!.*seq).*payload: holds a field this event does not take/],
   ["the op type is unknown", { type: "circle:spin", opId: "op-1", color: "#ff0000" }, /type/],
   ["the op type is missing", { opId: "op-1", color: "#ff0000" }, /type/],
   ["payload is a string", "#ff0000", /payload/],
@@ -64,11 +65,11 @@ const badStrokeOps: [string, unknown, RegExp][] = [
   ["the width is 0", add({ width: 0 }), /stroke\.width/],
   ["the width is 100", add({ width: 100 }), /stroke\.width/],
   ["the tool is unknown", add({ tool: "spray" }), /stroke\.tool/],
-  ["the stroke carries its own author", add({ author: "someone-else" }), /author/],
+  ["the stroke carries its own author", add({ author: "someone-else" }), /^(?!.*author).*stroke: holds a field this event does not take/],
   ["the stroke id is not a token", add({ id: "../s" }), /stroke\.id/],
   ["an erase names no stroke", { type: "stroke:erase", opId: "op-1", strokeIds: [] }, /strokeIds/],
   ["a restore names a bad id", { type: "stroke:restore", opId: "op-1", strokeIds: ["a b"] }, /strokeIds/],
-  ["a clear carries ids", { type: "board:clear", opId: "op-1", strokeIds: ["s-1"] }, /strokeIds/],
+  ["a clear carries ids", { type: "board:clear", opId: "op-1", strokeIds: ["s-1"] }, /^(?!.*strokeIds).*payload: holds a field this event does not take/],
 ];
 
 /** The refusal must be acked with a readable reason and logged as a warning with that reason. */

@@ -208,3 +208,66 @@ describe("board store: ops", () => {
     expect(store().board.seq).toBe(0);
   });
 });
+
+describe("board store: restored strokes it lacks", () => {
+  const restored = (seq: number, ...strokeIds: string[]) => applied(seq, { type: "stroke:restore", opId: `restore-${seq}`, strokeIds });
+  const erased = (seq: number, ...strokeIds: string[]) => applied(seq, { type: "stroke:erase", opId: `erase-${seq}`, strokeIds });
+
+  /** A tab that joined at seq 3 while x (seq 1) was erased: it holds y only. */
+  function lateTab(): void {
+    store().begin("room-1", snapshot(3, 1));
+    store().chunk({ strokes: [committedStroke("y", 2)], done: true });
+  }
+
+  it("shows a restored stroke once its answer comes, with a new version", () => {
+    lateTab();
+    store().remote(restored(4, "x"));
+    const board = store().board;
+    expect(board.missingStrokeIds(10)).toEqual(["x"]);
+    expect(ids()).toEqual(["y"]);
+    const version = store().version;
+
+    store().fill(board, ["x"], [committedStroke("x", 1)]);
+
+    expect(ids()).toEqual(["x", "y"]);
+    expect(store().version).toBe(version + 1);
+  });
+
+  it("keeps it hidden when an erase came before the answer", () => {
+    lateTab();
+    store().remote(restored(4, "x"));
+    store().remote(erased(5, "x"));
+
+    store().fill(store().board, ["x"], [committedStroke("x", 1)]);
+
+    expect(ids()).toEqual(["y"]);
+    store().remote(restored(6, "x"));
+    expect(ids()).toEqual(["x", "y"]);
+  });
+
+  it("applies an erase that waited for an earlier seq after the answer came, in order", () => {
+    lateTab();
+    store().remote(restored(4, "x"));
+    // seq 6 (an erase of x) overtook seq 5: it waits; the answer comes meanwhile.
+    store().remote(erased(6, "x"));
+    store().fill(store().board, ["x"], [committedStroke("x", 1)]);
+    expect(ids()).toEqual(["x", "y"]);
+
+    store().remote(added(5, "z"));
+
+    expect(store().board.seq).toBe(6);
+    expect(ids()).toEqual(["y", "z"]);
+  });
+
+  it("ignores an answer meant for a board it has since started over on", () => {
+    lateTab();
+    store().remote(restored(4, "x"));
+    const before = store().board;
+
+    store().begin("room-1", snapshot(4, 0, "epoch-2"));
+    store().fill(before, ["x"], [committedStroke("x", 1)]);
+
+    expect(store().board.stroke("x")).toBeUndefined();
+    expect(ids()).toEqual([]);
+  });
+});

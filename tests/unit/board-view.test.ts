@@ -99,3 +99,33 @@ describe("selectView", () => {
     expect(otherBoard.strokes).toEqual([]);
   });
 });
+
+describe("computeView: restored strokes the tab lacks", () => {
+  /** The confirmed board, plus a restore (seq 6) of x, a stroke this tab never had. */
+  function withMissing(): Board {
+    const board = confirmed();
+    board.applyCommitted(applied(6, { type: "stroke:restore", opId: "r", strokeIds: ["x"] }));
+    return board;
+  }
+
+  it("shows nothing of it until it arrives, then shows it in its seq position", () => {
+    const board = withMissing();
+    expect(computeView(board, []).strokes.map((s) => s.id)).toEqual(["a", "c"]);
+    // An own restore of it pending changes nothing either: there is nothing to draw yet.
+    expect(computeView(board, [restoreOp("op-1", "x")]).strokes.map((s) => s.id)).toEqual(["a", "c"]);
+
+    board.fill(["x"], [committedStroke("x", 2)]);
+
+    expect(computeView(board, []).strokes.map((s) => s.id)).toEqual(["a", "x", "c"]);
+    expect(computeView(board, [eraseOp("op-2", "x")]).strokes.map((s) => s.id)).toEqual(["a", "c"]);
+  });
+
+  it("shows it under a pending own restore when it arrived hidden (an erase came first)", () => {
+    const board = withMissing();
+    board.applyCommitted(applied(7, { type: "stroke:erase", opId: "e2", strokeIds: ["x"] }));
+    board.fill(["x"], [committedStroke("x", 2)]);
+
+    expect(computeView(board, []).strokes.map((s) => s.id)).toEqual(["a", "c"]);
+    expect(computeView(board, [restoreOp("op-1", "x")]).strokes.map((s) => s.id)).toEqual(["a", "x", "c"]);
+  });
+});

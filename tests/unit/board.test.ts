@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Board, DEDUPE_WINDOW, DEFAULT_CIRCLE_COLOR, type CommitResult } from "@/lib/board";
+import { Board, BOARD_FULL_MESSAGE, DEDUPE_WINDOW, DEFAULT_CIRCLE_COLOR, type CommitResult } from "@/lib/board";
 import { LIMITS, type AppliedOp, type OpRequest } from "@/lib/protocol";
 import { addOp, circleOp, clearOp, committedStroke, eraseOp, restoreOp, strokeInput } from "./fixtures";
 
@@ -101,7 +101,8 @@ describe("Board: strokes", () => {
 
     for (const id of ["a", "b"]) {
       const res = board.commit(addOp(`again-${id}`, strokeInput(id, { color: "#ff0000" })), "u-bob");
-      expect(res).toEqual({ ok: false, error: { code: "STROKE_EXISTS", message: expect.stringContaining(id) } });
+      // A fixed message: the id the client sent is never quoted back.
+      expect(res).toEqual({ ok: false, error: { code: "STROKE_EXISTS", message: "A stroke with this id is on the board already." } });
     }
     expect(board.seq).toBe(4);
     expect(ids(board)).toEqual(["b", "c"]);
@@ -121,17 +122,13 @@ describe("Board: strokes", () => {
     expect(board.visibleCount).toBe(2);
   });
 
-  it("restores an erased stroke in its seq position, and the op carries the stroke itself", () => {
+  it("restores an erased stroke in its seq position, and the op names the strokes by id only", () => {
     const board = boardWithThree();
     commit(board, eraseOp("erase-1", "a", "b"));
 
-    const applied = commit(board, restoreOp("restore-1", "b", "a"));
+    const applied = commit(board, restoreOp("restore-1", "b", "a", "b"));
 
-    expect(applied.op).toEqual({
-      type: "stroke:restore",
-      opId: "restore-1",
-      strokes: [committedStroke("b", 2), committedStroke("a", 1)],
-    });
+    expect(applied.op).toEqual({ type: "stroke:restore", opId: "restore-1", strokeIds: ["b", "a"] });
     expect(ids(board)).toEqual(["a", "b", "c"]);
     expect(board.isVisible("a")).toBe(true);
   });
@@ -145,7 +142,7 @@ describe("Board: strokes", () => {
 
     const res = board.commit(req, "u-ada");
 
-    expect(res).toEqual({ ok: false, error: { code: "UNKNOWN_STROKE", message: expect.stringContaining("nope") } });
+    expect(res).toEqual({ ok: false, error: { code: "UNKNOWN_STROKE", message: "Some of these strokes are not on this board." } });
     expect(board.seq).toBe(4);
     expect(ids(board)).toEqual(["a", "c"]);
     // A refused op is not remembered: the same opId may be sent again once it is valid.
@@ -256,10 +253,12 @@ describe("Board.applyCommitted", () => {
     const fromStart = new Board("room-1");
     for (const op of [...early, ...later]) fromStart.applyCommitted(op);
 
-    // Stroke "a" was erased before the snapshot, so this board learns it only from o7's data.
+    // Stroke "a" was erased before the snapshot: o7 names it, and this board has to fetch it.
     expect(snapshot.strokes.map((s) => s.id)).toEqual(["b", "c"]);
     const fromSnapshot = new Board("room-1", snapshot);
     for (const op of later) expect(fromSnapshot.applyCommitted(op)).toBe(true);
+    expect(fromSnapshot.missingStrokeIds(10)).toEqual(["a"]);
+    expect(fromSnapshot.fill(["a"], [server.stroke("a")!])).toBe(true);
 
     for (const board of [fromStart, fromSnapshot]) {
       expect(board.seq).toBe(server.seq);
@@ -268,21 +267,22 @@ describe("Board.applyCommitted", () => {
     }
   });
 
-  it("places a restored stroke it never had by its seq, under newer strokes", () => {
+  it("places a restored stroke it never had by its seq, under newer strokes, once it has it", () => {
     const client = new Board("room-1", {
       seq: 10,
       circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 },
       strokes: [committedStroke("s3", 3), committedStroke("s9", 9)],
     });
 
-    client.applyCommitted({
-      seq: 11,
-      author: "u-bob",
-      op: { type: "stroke:restore", opId: "r", strokes: [committedStroke("s5", 5), committedStroke("s1", 1)] },
-    });
+    client.applyCommitted({ seq: 11, author: "u-bob", op: { type: "stroke:restore", opId: "r", strokeIds: ["s5", "s1", "s3"] } });
+    expect(ids(client)).toEqual(["s3", "s9"]);
+    expect(client.missingStrokeIds(10)).toEqual(["s5", "s1"]);
+
+    expect(client.fill(["s5", "s1"], [committedStroke("s5", 5), committedStroke("s1", 1)])).toBe(true);
 
     expect(ids(client)).toEqual(["s1", "s3", "s5", "s9"]);
     expect(client.stroke("s5")).toEqual(committedStroke("s5", 5));
+    expect(client.missingStrokeIds(10)).toEqual([]);
   });
 
   it("skips ids of an erase or clear it does not know (erased before it joined)", () => {
@@ -318,33 +318,153 @@ describe("Board.applyCommitted", () => {
 });
 
 describe("Board: ops that change nothing", () => {
-  it("acks an erase of erased strokes and a restore of visible ones at the current seq, and orders nothing", () => {
+  it("orders an erase of erased strokes and a restore of visible ones like any op, with no ids, so that a resend is recognised", () => {
     const board = new Board("room-1");
-    board.commit(addOp("add-1", strokeInput("s-1")), "u-ada");
-    board.commit(addOp("add-2", strokeInput("s-2")), "u-ada");
-    board.commit(eraseOp("erase-1", "s-1"), "u-ada");
+    commit(board, addOp("add-1", strokeInput("s-1")));
+    commit(board, addOp("add-2", strokeInput("s-2")));
+    commit(board, eraseOp("erase-1", "s-1"));
 
-    expect(board.commit(eraseOp("erase-again", "s-1"), "u-bob")).toEqual({ ok: true, duplicate: true, seq: 3 });
-    expect(board.commit(restoreOp("restore-visible", "s-2"), "u-bob")).toEqual({ ok: true, duplicate: true, seq: 3 });
-    expect(board.seq).toBe(3);
+    expect(commit(board, eraseOp("erase-again", "s-1"), "u-bob")).toEqual({
+      seq: 4,
+      author: "u-bob",
+      op: { type: "stroke:erase", opId: "erase-again", strokeIds: [] },
+    });
+    expect(commit(board, restoreOp("restore-visible", "s-2"), "u-bob").op).toEqual({ type: "stroke:restore", opId: "restore-visible", strokeIds: [] });
+    expect(board.seq).toBe(5);
+    expect(ids(board)).toEqual(["s-2"]);
 
-    // A mix carries only what changes.
-    const mixed = board.commit(restoreOp("restore-mixed", "s-1", "s-2"), "u-bob");
-    expect(mixed.ok && !mixed.duplicate && mixed.applied.op).toMatchObject({ type: "stroke:restore", strokes: [{ id: "s-1" }] });
+    // Someone restores s-1; the no-change erase, resent, is the op it was: s-1 stays.
+    commit(board, restoreOp("restore-1", "s-1"));
+    expect(board.commit(eraseOp("erase-again", "s-1"), "u-ada")).toEqual({ ok: true, duplicate: true, seq: 4 });
+    expect(ids(board)).toEqual(["s-1", "s-2"]);
+
+    // A mix lists only what changes.
+    commit(board, eraseOp("erase-2", "s-2"));
+    expect(commit(board, restoreOp("restore-mixed", "s-1", "s-2")).op).toMatchObject({ type: "stroke:restore", strokeIds: ["s-2"] });
   });
 
-  it(`refuses a restore that would carry more than ${LIMITS.restorePointsMax} points`, () => {
+  it("remembers a no-change op across a snapshot of the board, as every op", () => {
+    const board = boardWithThree();
+    commit(board, eraseOp("erase-a", "a"));
+    commit(board, eraseOp("erase-a-again", "a"));
+
+    const reopened = Board.fromPersisted("room-1", board.toPersisted());
+    commit(reopened, restoreOp("restore-a", "a"));
+
+    expect(reopened.commit(eraseOp("erase-a-again", "a"), "u-ada")).toEqual({ ok: true, duplicate: true, seq: 5 });
+    expect(ids(reopened)).toEqual(["a", "b", "c"]);
+  });
+
+  it("applies an empty erase, restore or clear as a step of seq and nothing else", () => {
+    const client = boardWithThree();
+    client.applyCommitted({ seq: 4, author: "u-bob", op: { type: "stroke:erase", opId: "e", strokeIds: [] } });
+    client.applyCommitted({ seq: 5, author: "u-bob", op: { type: "stroke:restore", opId: "r", strokeIds: [] } });
+    client.applyCommitted({ seq: 6, author: "u-bob", op: { type: "board:clear", opId: "c", strokeIds: [] } });
+    expect(client.seq).toBe(6);
+    expect(ids(client)).toEqual(["a", "b", "c"]);
+  });
+});
+
+describe("Board: the byte budget", () => {
+  const json = (board: Board, ...strokeIds: string[]) => strokeIds.reduce((n, id) => n + JSON.stringify(board.stroke(id)).length, 0);
+
+  it("counts what its strokes take as JSON, erased ones included, whether loaded or committed", () => {
+    const board = new Board("room-1", {
+      seq: 2,
+      circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 },
+      strokes: [committedStroke("a", 1), committedStroke("b", 2, "u-bob", { points: [1, 2, 0.5, 3, 4, 0.25] })],
+    });
+    expect(board.bytes).toBe(json(board, "a", "b"));
+
+    commit(board, addOp("add-c", strokeInput("c")));
+    commit(board, eraseOp("erase-a", "a"));
+    commit(board, clearOp("clear"));
+
+    expect(board.bytes).toBe(json(board, "a", "b", "c"));
+    expect(Board.fromPersisted("room-1", board.toPersisted()).bytes).toBe(board.bytes);
+  });
+
+  it("refuses a stroke that would take the board past its budget with BOARD_FULL and a fixed message; erasing and clearing free nothing", () => {
     const board = new Board("room-1");
-    const big = Array.from({ length: 2_000 * 3 }, (_, i) => (i % 3 === 2 ? 0.5 : 100));
-    const ids: string[] = [];
-    for (let i = 0; i * 2_000 <= LIMITS.restorePointsMax; i++) {
-      board.commit(addOp(`add-${i}`, strokeInput(`big-${i}`, { points: big })), "u-ada");
-      ids.push(`big-${i}`);
-    }
-    board.commit(eraseOp("erase-all", ...ids), "u-ada");
-    const res = board.commit(restoreOp("restore-all", ...ids), "u-ada");
-    expect(res.ok).toBe(false);
-    expect(!res.ok && res.error.code).toBe("INVALID_PAYLOAD");
-    expect(board.visibleCount).toBe(0);
+    const size = JSON.stringify({ ...strokeInput("s-0"), author: "u-ada", seq: 1 }).length;
+    const budget = size * 2;
+    commit(board, addOp("add-0", strokeInput("s-0")));
+    expect(board.commit(addOp("add-1", strokeInput("s-1")), "u-ada", budget)).toMatchObject({ ok: true, duplicate: false });
+
+    const full = board.commit(addOp("add-2", strokeInput("s-2")), "u-ada", budget);
+    expect(full).toEqual({ ok: false, error: { code: "BOARD_FULL", message: BOARD_FULL_MESSAGE } });
+    expect(BOARD_FULL_MESSAGE).toMatch(/erased and cleared ones too/);
+    expect(board.seq).toBe(2);
+    expect(board.stroke("s-2")).toBeUndefined();
+
+    commit(board, clearOp("clear"));
+    expect(board.commit(addOp("add-3", strokeInput("s-3")), "u-ada", budget)).toMatchObject({ ok: false, error: { code: "BOARD_FULL" } });
+    // Restoring adds nothing: it still works on a full board.
+    expect(board.commit(restoreOp("restore", "s-0", "s-1"), "u-ada", budget)).toMatchObject({ ok: true, duplicate: false });
+  });
+});
+
+describe("Board: restored strokes a tab lacks", () => {
+  /** A tab that joined while x was erased: it holds y only. */
+  function lateTab(): Board {
+    return new Board("room-1", { seq: 3, circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 }, strokes: [committedStroke("y", 2)] });
+  }
+  const restore = (seq: number, ...strokeIds: string[]): AppliedOp => ({ seq, author: "u-bob", op: { type: "stroke:restore", opId: `r${seq}`, strokeIds } });
+  const erase = (seq: number, ...strokeIds: string[]): AppliedOp => ({ seq, author: "u-bob", op: { type: "stroke:erase", opId: `e${seq}`, strokeIds } });
+
+  it("keeps a stroke erased before it arrived hidden, and shows it at the next restore", () => {
+    const tab = lateTab();
+    tab.applyCommitted(restore(4, "x"));
+    tab.applyCommitted(erase(5, "x"));
+
+    expect(tab.fill(["x"], [committedStroke("x", 1)])).toBe(true);
+
+    expect(ids(tab)).toEqual(["y"]);
+    expect(tab.stroke("x")).toEqual(committedStroke("x", 1));
+    tab.applyCommitted(restore(6, "x"));
+    expect(ids(tab)).toEqual(["x", "y"]);
+  });
+
+  it("follows a clear too, and a restore after it", () => {
+    const tab = lateTab();
+    tab.applyCommitted(restore(4, "x"));
+    tab.applyCommitted({ seq: 5, author: "u-bob", op: { type: "board:clear", opId: "c", strokeIds: ["x", "y"] } });
+    tab.applyCommitted(restore(6, "x"));
+
+    tab.fill(["x"], [committedStroke("x", 1)]);
+
+    expect(ids(tab)).toEqual(["x"]);
+  });
+
+  it("gives up ids the answer lacks and ignores strokes it did not ask for", () => {
+    const tab = lateTab();
+    tab.applyCommitted(restore(4, "x", "gone"));
+
+    expect(tab.fill(["x", "gone"], [committedStroke("x", 1), committedStroke("other", 7)])).toBe(true);
+
+    expect(tab.missingStrokeIds(10)).toEqual([]);
+    expect(ids(tab)).toEqual(["x", "y"]);
+    expect(tab.stroke("other")).toBeUndefined();
+    expect(tab.fill(["x"], [committedStroke("x", 1)])).toBe(false);
+  });
+
+  it("answers a request for strokes in the order asked, erased ones included, up to a number of points", () => {
+    const server = new Board("room-1", {
+      seq: 3,
+      circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 },
+      strokes: [committedStroke("a", 1), committedStroke("b", 2), committedStroke("c", 3)],
+    });
+    server.applyCommitted(erase(4, "b"));
+    // Each fixture stroke has 2 points.
+    expect(server.strokesFor(["b", "gone", "a", "b", "c"], 4)).toEqual({ strokes: [committedStroke("b", 2), committedStroke("a", 1)], answered: 4 });
+    expect(server.strokesFor(["c", "a"], 100)).toEqual({ strokes: [committedStroke("c", 3), committedStroke("a", 1)], answered: 2 });
+    // At least one stroke, however big: an answer always moves on.
+    expect(server.strokesFor(["gone", "a", "b"], 1)).toEqual({ strokes: [committedStroke("a", 1)], answered: 2 });
+  });
+
+  it("hands out at most as many missing ids as asked", () => {
+    const tab = lateTab();
+    tab.applyCommitted(restore(4, "m1", "m2", "m3"));
+    expect(tab.missingStrokeIds(2)).toEqual(["m1", "m2"]);
   });
 });

@@ -11,6 +11,8 @@ describe("loadConfig", () => {
       pingIntervalMs: 10_000,
       pingTimeoutMs: 5_000,
       maxHttpBufferSize: 1_000_000,
+      outboundMaxBytes: 4_000_000,
+      outboundStallMs: 30_000,
       lobbyThrottleMs: 250,
       shutdownGraceMs: 4_000,
       cursorTickMs: 33,
@@ -21,12 +23,19 @@ describe("loadConfig", () => {
       dataDir: "./data",
       snapshotEvery: 500,
       boardIdleMs: 300_000,
-      recoveryMs: 120_000,
+      inboundBytesPerSecond: 1_000_000,
+      maxPeoplePerBoard: 200,
+      maxTabsPerPerson: 10,
       opsPerSecond: 60,
+      writeBytesPerSecond: 1_000_000,
+      writeBytesBurst: 4_000_000,
+      boardMaxBytes: 120_000_000,
       joinsPerMinute: 30,
       maxConnectionsPerIp: 200,
       allowedOrigins: [],
       trustProxy: false,
+      allowedHosts: [],
+      healthToken: "",
     });
   });
 
@@ -60,6 +69,22 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ LOG_LEVEL: level }, [])).toThrow(
       `LOG_LEVEL must be one of silent, error, warn, info, debug, not "${level}"`,
     );
+  });
+
+  it("reads ALLOWED_HOSTS as host names and *.domain wildcards, and refuses anything else", () => {
+    expect(loadConfig({ ALLOWED_HOSTS: " Scribble.School.Example, *.boards.example., " }, []).allowedHosts).toEqual([
+      "scribble.school.example",
+      "*.boards.example",
+    ]);
+    expect(() => loadConfig({ ALLOWED_HOSTS: "https://school.example" }, [])).toThrow(
+      'ALLOWED_HOSTS must list host names or *.domain (no scheme, port or path), not "https://school.example"',
+    );
+    expect(() => loadConfig({ ALLOWED_HOSTS: "school.example:443" }, [])).toThrow(/ALLOWED_HOSTS/);
+  });
+
+  it("takes a HEALTH_TOKEN of 16 characters or more, without quoting a short one", () => {
+    expect(loadConfig({ HEALTH_TOKEN: "0123456789abcdef" }, []).healthToken).toBe("0123456789abcdef");
+    expect(() => loadConfig({ HEALTH_TOKEN: "short-secret" }, [])).toThrow("HEALTH_TOKEN must be at least 16 characters long");
   });
 
   it("turns on development mode with --dev only", () => {

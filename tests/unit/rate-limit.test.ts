@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "@/lib/server/rate-limit";
+import { RateLimiter, TokenBucket } from "@/lib/server/rate-limit";
 
 describe("RateLimiter", () => {
   it("allows a burst, then refuses with the time until the next token", () => {
@@ -19,10 +19,36 @@ describe("RateLimiter", () => {
     expect([limiter.take("a", 10_000).ok, limiter.take("a", 10_000).ok, limiter.take("a", 10_000).ok]).toEqual([true, true, false]);
   });
 
-  it("starts a forgotten key afresh", () => {
-    const limiter = new RateLimiter(1, 1);
+  it("keeps a bucket after its key goes quiet until it has refilled, then lets it go", () => {
+    const limiter = new RateLimiter(2, 1, 0);
     limiter.take("a", 0);
-    limiter.forget("a");
-    expect(limiter.take("a", 0).ok).toBe(true);
+    limiter.take("a", 0);
+    // Half a refill later, "a" is still held and still short of tokens.
+    expect(limiter.take("b", 1_000).ok).toBe(true);
+    expect(limiter.size).toBe(2);
+    expect(limiter.take("a", 1_000).ok).toBe(true);
+    expect(limiter.take("a", 1_000).ok).toBe(false);
+    // Once both have refilled, a sweep drops them: memory holds only keys that acted lately.
+    expect(limiter.take("c", 10_000).ok).toBe(true);
+    expect(limiter.size).toBe(1);
+  });
+
+  it("weighs an action by its cost, and tells how long until a heavy one fits", () => {
+    const limiter = new RateLimiter(1_000, 100, 0);
+    expect(limiter.take("a", 0, 900).ok).toBe(true);
+    expect(limiter.take("a", 0, 300)).toEqual({ ok: false, retryAfterMs: 2_000 });
+    expect(limiter.take("a", 2_000, 300).ok).toBe(true);
+  });
+});
+
+describe("TokenBucket.spend", () => {
+  it("charges what arrived even when refused, down to one capacity of debt, which says overdrawn", () => {
+    const bucket = new TokenBucket(1_000, 100, 0);
+    expect(bucket.spend(0, 800)).toEqual({ ok: true, overdrawn: false });
+    expect(bucket.spend(0, 400)).toEqual({ ok: false, retryAfterMs: 2_000, overdrawn: false });
+    // Waiting as told pays the debt off.
+    expect(bucket.spend(2_000, 100)).toEqual({ ok: false, retryAfterMs: 1_000, overdrawn: false });
+    expect(bucket.spend(2_000, 5_000)).toMatchObject({ ok: false, overdrawn: true });
+    expect(bucket.spend(100_000, 10).ok).toBe(true);
   });
 });

@@ -57,6 +57,36 @@ describe("Roster", () => {
     expect(roster.userOf("s2")).toBeUndefined();
   });
 
+  it.each([
+    ["a zero-width joiner", "Ada\u200d"],
+    ["a zero-width non-joiner", "Ada\u200c"],
+    ["a word joiner", "Ada\u2060"],
+    ["a soft hyphen", "Ad\u00ada"],
+    ["a left-to-right mark", "\u200eAda"],
+    ["a variation selector", "Ada\ufe0f"],
+    ["a combining grapheme joiner", "A\u034fda"],
+    ["tag characters", "Ada\u{e0041}\u{e007f}"],
+    ["a Hangul filler", "Ada\u3164"],
+    ["a braille blank", "Ada\u2800"],
+    ["a Cyrillic А", "\u0410da"],
+    ["a Greek alpha", "Ad\u03b1"],
+  ])("takes Ada with %s for Ada: refused to another browser, the same person to Ada's", (_label, name) => {
+    const { roster, join } = makeRoster();
+    const ada = join("s1", "client-a", "Ada").user;
+
+    expect(roster.isAvailable(name, "client-b")).toBe(false);
+    expect(join("s2", "client-a", name)).toEqual({ user: ada, isNew: false });
+    expect(roster.size).toBe(1);
+  });
+
+  it("frees a look-alike of a name when its holder leaves", () => {
+    const { roster, join } = makeRoster();
+    join("s1", "client-a", "\u0410da\u200d");
+    roster.leave("s1");
+    expect(roster.isAvailable("Ada", "client-b")).toBe(true);
+    expect(join("s2", "client-b", "Ada").isNew).toBe(true);
+  });
+
   it("refuses the same socket twice", () => {
     const { join } = makeRoster();
     join("s1", "client-a", "Ada");

@@ -58,6 +58,51 @@ describe("displayNameSchema", () => {
     expect(displayNameSchema.parse("👩\u200d💻 Dev")).toBe("👩\u200d💻 Dev");
     expect(displayNameSchema.parse("می\u200cخواهم")).toBe("می\u200cخواهم");
   });
+
+  it.each([
+    ["a zero-width joiner", "Ada\u200d"],
+    ["a zero-width non-joiner", "Ada\u200c"],
+    ["a word joiner", "Ada\u2060"],
+    ["a soft hyphen", "Ad\u00ada"],
+    ["a left-to-right mark", "\u200eAda"],
+    ["a variation selector", "Ada\ufe0f"],
+    ["a combining grapheme joiner", "A\u034fda"],
+    ["tag characters", "🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}"],
+    ["a Cyrillic look-alike", "\u0410da"],
+  ])("keeps a visible name with %s as it was written (names compare without it)", (_label, name) => {
+    expect(displayNameSchema.parse(name)).toBe(name);
+  });
+
+  it.each([
+    ["U+3164 Hangul filler", "\u3164"],
+    ["U+115F Hangul choseong filler", "\u115f"],
+    ["U+FFA0 halfwidth Hangul filler", "\uffa0"],
+    ["U+2800 braille blank", "\u2800\u2800"],
+    ["spaces of other kinds", "\u3000\u2003\u00a0\u202f"],
+    ["a zero-width joiner", "\u200d"],
+    ["a zero-width non-joiner and a word joiner", "\u200c\u2060"],
+    ["a soft hyphen", "\u00ad"],
+    ["a left-to-right mark", "\u200e"],
+    ["variation selectors", "\ufe0f\u{e0100}"],
+    ["a combining grapheme joiner", "\u034f"],
+    ["tag characters", "\u{e0041}\u{e0064}\u{e0061}"],
+    ["combining marks", "\u0301\u0308"],
+    ["blanks between invisible characters", "\u200d\u2800\u3164\ufe0f"],
+  ])("refuses a name of %s only, without echoing it", (_label, name) => {
+    const res = displayNameSchema.safeParse(name);
+    expect(res.success).toBe(false);
+    expect(res.error?.issues.map((i) => i.message).join(" ")).not.toContain(name);
+  });
+
+  it.each([
+    ["a lone high surrogate", "\ud800"],
+    ["a lone low surrogate after a name", "Ada\udc00"],
+    ["a high surrogate before a name", "\ud83dAda"],
+  ])("refuses %s", (_label, name) => {
+    const res = displayNameSchema.safeParse(name);
+    expect(res.success).toBe(false);
+    expect(res.error?.issues.map((i) => i.message)).toContain("name is not valid text");
+  });
 });
 
 describe("colorSchema", () => {

@@ -1,24 +1,19 @@
 import { activitySchema, joinRequestSchema } from "../../protocol";
 import type { Left } from "../board-service";
 import { bind, fail } from "../bind";
-import { chatLimitKey } from "./chat";
 import { streamJoin } from "../join-stream";
-import { boardRoom, userRoom, type Context, type ScribbleSocket } from "../types";
+import { boardRoom, LOBBY_ROOM, userRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, chatLimits, cursors, io, lobby, log } = ctx;
+  const { boards, cursors, io, lobby, log } = ctx;
 
   /** `keepRooms` on disconnect: the session saved for recovery then still has its rooms. */
   const announceLeave = (left: Left | undefined, keepRooms = false) => {
     if (!left) return;
     const room = boardRoom(left.boardId);
-    if (!keepRooms) {
-      socket.leave(room);
-      if (socket.data.userId) socket.leave(userRoom(left.boardId, socket.data.userId));
-    }
+    if (!keepRooms) leaveBoardRooms(socket);
     if (left.user) {
       cursors.remove(left.boardId, left.user.id);
-      chatLimits.forget(chatLimitKey(left.boardId, left.user.id));
       io.to(room).emit("presence:left", left.user.id);
       log.info("left", { board: left.boardId, user: left.user.name });
     }
@@ -62,10 +57,17 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
 
   bind(ctx, socket, "board:leave", null, () => {
     announceLeave(boards.leave(socket.id));
+    // Whatever put it there: nobody hears a board's traffic without being on its people list.
+    leaveBoardRooms(socket);
     socket.data = { joinId: socket.data.joinId };
   });
 
   // `disconnecting`, not `disconnect`: the socket still knows its rooms, and the others hear of
   // the leave before any reconnect of the same tab can join again.
   socket.on("disconnecting", () => announceLeave(boards.leave(socket.id), true));
+}
+
+/** Takes the socket out of every room but its own and the lobby: board rooms and person rooms alike. */
+function leaveBoardRooms(socket: ScribbleSocket): void {
+  for (const room of [...socket.rooms]) if (room !== socket.id && room !== LOBBY_ROOM) void socket.leave(room);
 }

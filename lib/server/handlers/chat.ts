@@ -2,15 +2,14 @@ import { chatSendSchema } from "../../protocol";
 import { bind, fail } from "../bind";
 import { boardRoom, userRoom, type Context, type ScribbleSocket } from "../types";
 
-export const chatLimitKey = (boardId: string, userId: string) => `${boardId}/${userId}`;
-
 export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, chatLimits } = ctx;
 
   bind(ctx, socket, "chat:send", chatSendSchema, async (req) => {
     const member = boards.memberOf(socket.id);
     if (!member) return fail("NOT_JOINED", "Join a board before chatting on it.");
-    const allowed = chatLimits.take(chatLimitKey(member.boardId, member.user.id), Date.now());
+    // By browser, not by user id: a person who leaves and comes back gets a new user id, not a new allowance.
+    const allowed = chatLimits.take(`${member.boardId}/${member.clientId}`, Date.now());
     if (!allowed.ok) {
       return {
         ok: false,

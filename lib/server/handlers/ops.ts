@@ -1,11 +1,26 @@
-import { opRequestSchema, strokePreviewSchema } from "../../protocol";
+import { opRequestSchema, previewKey, strokePreviewSchema, strokesRequestSchema } from "../../protocol";
+import { clientAddress } from "../admission";
 import { bind, fail } from "../bind";
+import { STROKE_CHUNK_POINTS } from "../join-stream";
 import { boardRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, io } = ctx;
+  const { boards, config, io, writeLimits } = ctx;
+  // One address may hold many connections (a class behind one NAT): what it may store is shared.
+  const address = clientAddress(socket.handshake.headers, socket.handshake.address, config.trustProxy);
 
   bind(ctx, socket, "op", opRequestSchema, async (req) => {
+    // An op stores about its own size. One bigger than the whole allowance is charged the
+    // allowance, so that it still goes through once the bucket is full.
+    const cost = Math.min(JSON.stringify(req).length, config.writeBytesBurst);
+    const allowed = writeLimits.take(address, Date.now(), cost);
+    if (!allowed.ok) {
+      ctx.metrics.count("rateLimited");
+      return {
+        ok: false,
+        error: { code: "RATE_LIMITED", message: "Too much drawing from your network at once; trying again shortly.", retryAfterMs: allowed.retryAfterMs },
+      };
+    }
     const member = boards.memberOf(socket.id);
     const res = await boards.commit(socket.id, req);
     if (!res.ok) {
@@ -27,10 +42,17 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
     return { ok: true, seq: res.seq, applied: res.applied };
   });
 
+  // Answered in the same turn as it is read: ops are sent to this socket in order with the
+  // answer, so the tab can tell what came before it (see Board.fill). An answer holds no more
+  // points than a join chunk, so that it stays well under what a connection may have queued.
+  bind(ctx, socket, "strokes:get", strokesRequestSchema, ({ strokeIds }) => boards.strokesOf(socket.id, strokeIds, STROKE_CHUNK_POINTS));
+
   bind(ctx, socket, "stroke:preview", strokePreviewSchema, (preview) => {
     const member = boards.memberOf(socket.id);
     if (!member) return fail("NOT_JOINED", "Join a board before drawing on it.");
     // Volatile: a preview that cannot be written now is worthless later; the commit carries all.
-    socket.volatile.broadcast.to(boardRoom(member.boardId)).emit("stroke:preview", { ...preview, userId: member.user.id });
+    socket.volatile.broadcast
+      .to(boardRoom(member.boardId))
+      .emit("stroke:preview", { ...preview, id: previewKey(preview.id), userId: member.user.id });
   });
 }

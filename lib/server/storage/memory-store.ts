@@ -4,7 +4,8 @@ import type { BoardStore, StoredBoard } from "./board-store";
 
 /**
  * Boards in this process's memory: for tests and for `STORAGE=memory`. Values are copied in and
- * out as JSON would be, so that it behaves like a real store (nothing shared by reference).
+ * out, so that it behaves like a real store (nothing shared by reference); with structuredClone,
+ * not a JSON round trip, which would need the whole of a big board as one string.
  */
 export class MemoryStore implements BoardStore {
   readonly kind = "memory";
@@ -44,4 +45,4 @@ export class MemoryStore implements BoardStore {
   }
 }
 
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const copy = <T>(value: T): T => structuredClone(value);

@@ -7,6 +7,8 @@ const entry = fileURLToPath(new URL("../../../scripts/socket-server.ts", import.
 export interface ServerProcess {
   url: string;
   port: number;
+  /** Everything the process has printed so far. */
+  output(): string;
   kill(signal: "SIGKILL" | "SIGTERM"): Promise<number | null>;
 }
 
@@ -32,6 +34,7 @@ export async function startServerProcess(dataDir: string, port = 0, env: Record<
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
+    output: () => output,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

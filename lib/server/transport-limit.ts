@@ -1,0 +1,63 @@
+import type { IncomingMessage } from "node:http";
+import type { Server as EngineServer, Socket as EngineSocket } from "engine.io";
+import { clientAddress, ConnectionCounter } from "./admission";
+
+/**
+ * Open connections per client address, counted where they really are: Engine.IO transports. A
+ * transport is counted when its handshake is allowed and released when it closes, whatever
+ * happened on top of it (a namespace joined and left, a half-made socket dropped by Socket.IO
+ * without a `disconnect`), so that nothing a client does can hold a slot it does not use, or
+ * leave one counted after it has gone.
+ */
+export class TransportLimit {
+  private readonly counter: ConnectionCounter;
+  /** Handshakes allowed whose transport does not exist yet: released if it never comes. */
+  private readonly admitted = new Map<IncomingMessage, { address: string; onClose: () => void }>();
+
+  constructor(
+    max: number,
+    private readonly trustProxy: boolean,
+  ) {
+    this.counter = new ConnectionCounter(max);
+  }
+
+  /** The address a handshake comes from, as admission sees it. */
+  addressOf(req: IncomingMessage): string {
+    return clientAddress(req.headers, req.socket.remoteAddress ?? "", this.trustProxy);
+  }
+
+  /** For `allowRequest`: counts the handshake, or says no when its address holds too many already. */
+  admit(req: IncomingMessage): boolean {
+    const address = this.addressOf(req);
+    if (!this.counter.admit(address)) return false;
+    // A WebSocket handshake can die before Engine.IO makes a transport of it, saying nothing.
+    const onClose = () => this.settle(req, false);
+    req.socket.once("close", onClose);
+    this.admitted.set(req, { address, onClose });
+    return true;
+  }
+
+  /** Follows the handshakes this limit admitted until their transports close. */
+  attach(engine: EngineServer): void {
+    engine.on("connection", (conn: EngineSocket) => {
+      const address = this.settle(conn.request, true);
+      if (address !== undefined) conn.once("close", () => this.counter.release(address));
+    });
+    engine.on("connection_error", ({ req }: { req: IncomingMessage }) => this.settle(req, false));
+  }
+
+  /** Transports open from one address (for tests and /healthz). */
+  openFrom(address: string): number {
+    return this.counter.count(address);
+  }
+
+  /** The handshake became a transport (`made`) or never will: either way it is no longer pending. */
+  private settle(req: IncomingMessage, made: boolean): string | undefined {
+    const pending = this.admitted.get(req);
+    if (!pending) return undefined;
+    this.admitted.delete(req);
+    req.socket.off("close", pending.onClose);
+    if (!made) this.counter.release(pending.address);
+    return pending.address;
+  }
+}

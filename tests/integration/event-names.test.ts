@@ -1,0 +1,53 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as joinPath } from "node:path";
+import { startServerProcess, type ServerProcess } from "./support/crashable";
+import { RawClient } from "./support/raw-client";
+
+let server: ServerProcess | undefined;
+afterEach(async () => {
+  await server?.kill("SIGTERM");
+  server = undefined;
+});
+
+describe("event names of any type", () => {
+  it("numbers, odd strings and empty names are ignored and counted; the server process never throws", async () => {
+    server = await startServerProcess(mkdtempSync(joinPath(tmpdir(), "scribble-names-")), 0, { LOG_LEVEL: "debug" });
+    const raw = await RawClient.connect(server.url);
+    raw.send("42[7]", "42[7,{}]", '42[1e400,"x"]', '42[""]', '42["__proto__",{}]', "42[-0]", '42["constructor"]');
+    raw.emit(["ping"], 1);
+    expect(await raw.ack(1)).toMatchObject({ ok: true });
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { counters: Record<string, number> };
+    expect(health.counters.unknownEvents).toBe(7);
+    expect(health.counters.handlerErrors).toBe(0);
+    expect(server.output()).not.toMatch(/uncaught|TypeError/i);
+    expect(raw.isOpen).toBe(true);
+  });
+});
+
+describe("an uncaught exception", () => {
+  it("is logged with its stack and ends the process with exit code 1, after the graceful shutdown steps", async () => {
+    const shutdown = fileURLToPath(new URL("../../lib/server/shutdown.ts", import.meta.url));
+    const log = fileURLToPath(new URL("../../lib/server/log.ts", import.meta.url));
+    const program = `
+      import { createServer } from "node:http";
+      import { handleShutdownSignals } from ${JSON.stringify(shutdown)};
+      import { createLogger } from ${JSON.stringify(log)};
+      const httpServer = createServer().listen(0, "127.0.0.1");
+      handleShutdownSignals({ httpServer, log: createLogger("info"), graceMs: 1000, closeApp: async () => console.log("closed the app") });
+      setImmediate(() => { throw new Error("a bug nobody caught"); });
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(1);
+    expect(output).toMatch(/uncaught exception: shutting down.*a bug nobody caught/);
+    expect(output).toMatch(/closed the app/);
+  });
+});
