@@ -30,6 +30,7 @@ const config = loadConfig(
     // per-address and per-connection limits protect a real server, not this one.
     MAX_CONNECTIONS_PER_IP: "1000000",
     OPS_PER_SECOND: "100000",
+    INBOUND_BYTES_PER_SECOND: "1000000000",
     WRITE_BYTES_PER_SECOND: "1000000000",
     WRITE_BYTES_BURST: "1000000000",
     JOINS_PER_MINUTE: "100000",

@@ -64,6 +64,9 @@ async function startServer(): Promise<{ child: ChildProcess; url: string; errors
       LOG_LEVEL: "warn",
       MAX_CONNECTIONS_PER_IP: String(BOTS + 100),
       BOARD_IDLE_MS: String(IDLE_MS),
+      // 500 people would come from many addresses; these all come from 127.0.0.1.
+      WRITE_BYTES_PER_SECOND: "1000000000",
+      WRITE_BYTES_BURST: "1000000000",
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

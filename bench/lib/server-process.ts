@@ -59,6 +59,7 @@ export interface BenchServer {
  */
 export const UNLIMITED_ENV: Record<string, string> = {
   OPS_PER_SECOND: process.env.OPS_PER_SECOND ?? "100000",
+  INBOUND_BYTES_PER_SECOND: process.env.INBOUND_BYTES_PER_SECOND ?? "1000000000",
   WRITE_BYTES_PER_SECOND: process.env.WRITE_BYTES_PER_SECOND ?? "1000000000",
   WRITE_BYTES_BURST: process.env.WRITE_BYTES_BURST ?? "1000000000",
   JOINS_PER_MINUTE: process.env.JOINS_PER_MINUTE ?? "100000",

@@ -202,8 +202,10 @@ test("PNG and SVG exports are valid files that show the strokes", async ({ peopl
 
 test("a board of 10,000 strokes opens with every stroke, loaded in chunks", async ({ browser }) => {
   test.setTimeout(90_000);
-  // A server of its own whose op rate lets the seeder fill a board in seconds, not minutes.
-  const server = await startAppServer({ env: { OPS_PER_SECOND: "100000" } });
+  // A server of its own whose rates let the seeder fill a board in seconds, not minutes.
+  const server = await startAppServer({
+    env: { OPS_PER_SECOND: "100000", INBOUND_BYTES_PER_SECOND: "1000000000", WRITE_BYTES_PER_SECOND: "1000000000", WRITE_BYTES_BURST: "1000000000" },
+  });
   const people = peopleOn(browser, server.url);
   try {
     const board = uniqueBoard("big");

@@ -31,7 +31,7 @@ test("a taken name is refused with a clear message and another name gets in", as
   const a = await joinAs(people, board, "Ada");
   const b = await people.open(`/b/${board}?name=ada`);
 
-  await expect(b.getByTestId("name-error")).toContainText("already on this board");
+  await expect(b.getByTestId("name-error")).toContainText("has that name already");
   await b.getByTestId("name-input").fill("Ada B");
   await b.getByTestId("join-board").click();
 
