@@ -37,6 +37,7 @@ handleShutdownSignals({
   httpServer,
   log,
   graceMs: config.shutdownGraceMs,
+  onRejection: () => sockets.metrics.count("unhandledRejections"),
   closeApp: async () => {
     await sockets.close();
     // After the sockets: the writes of ops already in flight finish before the store closes.

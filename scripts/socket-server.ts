@@ -30,6 +30,7 @@ handleShutdownSignals({
   httpServer,
   log,
   graceMs: config.shutdownGraceMs,
+  onRejection: () => sockets.metrics.count("unhandledRejections"),
   closeApp: async () => {
     await sockets.close();
     await store.close();

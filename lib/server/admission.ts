@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { isIPv6 } from "node:net";
 import type { Config } from "./config";
 import { reachableNames } from "./host-names";
 
@@ -38,6 +39,28 @@ export function clientAddress(headers: IncomingMessage["headers"], socketAddress
   const forwarded = headers["x-forwarded-for"];
   const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(",").at(-1)?.trim();
   return trustProxy && last ? last : socketAddress;
+}
+
+/**
+ * Who a per-address limit counts: the client's address, but for IPv6 its /64 network, since one
+ * subscriber is handed a whole /64 and could otherwise come from a new address for every
+ * connection. IPv4 written in IPv6 form (`::ffff:1.2.3.4`) counts as the IPv4 address it is.
+ */
+export function limitKey(headers: IncomingMessage["headers"], socketAddress: string, trustProxy: boolean): string {
+  const address = clientAddress(headers, socketAddress, trustProxy);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (isIPv6(address)) return `${expandIPv6(address).slice(0, 4).join(":")}::/64`;
+  return address;
+}
+
+/** The eight groups of an IPv6 address, zeros filled in where `::` stood (a zone id dropped). */
+function expandIPv6(address: string): string[] {
+  const [head = "", tail] = address.split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill("0");
+  return [...left, ...zeros, ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ""));
 }
 
 /** Open connections per client address, so that one address cannot take every connection. */

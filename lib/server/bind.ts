@@ -1,34 +1,16 @@
 import type { z } from "zod";
-import { CLIENT_EVENTS, type Ack, type ClientToServerEvents, type ErrorCode, type ProtocolError } from "../protocol";
-import { INVALID_INPUT_LIMIT, UNKNOWN_EVENT_LIMIT, type EventLimit } from "./event-limits";
+import type { ClientToServerEvents } from "../protocol";
+import type { EventLimit } from "./event-limits";
+import { strike } from "./packet-guard";
 import { TokenBucket } from "./rate-limit";
+import { ackOf, fail, rateLimited, replier, type Reply } from "./reply";
 import type { Context, ScribbleSocket } from "./types";
 
-type Reply = Ack<object>;
-type AckFn = (res: Reply) => void;
-
-export function fail(code: ErrorCode, message: string): { ok: false; error: ProtocolError } {
-  return { ok: false, error: { code, message } };
-}
 
 /** Refusals logged per connection before the rest are only counted (a flood must not flood logs). */
 const LOGGED_REFUSALS = 5;
 
-/** What the boundary keeps per connection: its refusal log count and its invalid-input allowance. */
-interface ConnectionState {
-  logged: number;
-  invalid: TokenBucket;
-}
-const connections = new WeakMap<ScribbleSocket, ConnectionState>();
-
-function stateOf(socket: ScribbleSocket): ConnectionState {
-  let state = connections.get(socket);
-  if (!state) {
-    state = { logged: 0, invalid: new TokenBucket(INVALID_INPUT_LIMIT.burst, INVALID_INPUT_LIMIT.perSecond, Date.now()) };
-    connections.set(socket, state);
-  }
-  return state;
-}
+const refusalsLogged = new WeakMap<ScribbleSocket, number>();
 
 /**
  * Logs a refusal, up to LOGGED_REFUSALS per connection: at warn for input that breaks the
@@ -41,89 +23,14 @@ export function logRefusal(
   msg: string,
   fields: Record<string, unknown>,
 ): void {
-  const state = stateOf(socket);
-  const logged = state.logged++;
+  const logged = refusalsLogged.get(socket) ?? 0;
+  refusalsLogged.set(socket, logged + 1);
   if (logged < LOGGED_REFUSALS) ctx.log[level](msg, { socket: socket.id, ...fields });
   else if (logged === LOGGED_REFUSALS) ctx.log.warn("further refusals on this connection are counted, not logged", { socket: socket.id });
 }
 
-/** Answers through the ack when the client gave one, else with an `error` event. */
-function replier(socket: ScribbleSocket, ack: AckFn | undefined): AckFn {
-  return (res) => {
-    if (ack) ack(res);
-    else if (!res.ok) socket.emit("error", res.error);
-  };
-}
-
-function rateLimited(event: string, retryAfterMs: number): Reply {
-  return { ok: false, error: { code: "RATE_LIMITED", message: `Too many ${event} at once; try again shortly.`, retryAfterMs } };
-}
-
 /**
- * The first gate of every packet, before any listener or schema sees it: the connection's bytes
- * (whatever it sends, counted as they arrive) and, for events no handler knows (any name, of any
- * type: `42[7]` names event 7), a small rate of their own. Over either, the event goes no further.
- */
-export function guardPackets(ctx: Context, socket: ScribbleSocket): void {
-  const { config, metrics } = ctx;
-  const bytes = new TokenBucket(Math.max(config.inboundBytesPerSecond * 4, config.maxHttpBufferSize), config.inboundBytesPerSecond, Date.now());
-  const unknown = new TokenBucket(UNKNOWN_EVENT_LIMIT.burst, UNKNOWN_EVENT_LIMIT.perSecond, Date.now());
-  // Engine.IO hands over each packet before Socket.IO decodes it: bytes are billed to the event they make.
-  let unbilled = 0;
-  socket.conn.on("packet", (packet: { data?: unknown }) => {
-    const { data } = packet;
-    unbilled += typeof data === "string" ? data.length : Buffer.isBuffer(data) ? data.byteLength : 1;
-  });
-
-  socket.use((packet, next) => {
-    const [event] = packet;
-    const ack = typeof packet.at(-1) === "function" ? (packet.at(-1) as AckFn) : undefined;
-    const now = Date.now();
-    const cost = unbilled;
-    unbilled = 0;
-    const known = typeof event === "string" && CLIENT_EVENTS.has(event);
-    const name = known ? event : "unknown event";
-    const paid = bytes.spend(now, cost);
-    if (!paid.ok) {
-      metrics.count("rateLimited");
-      // A tab waits when told to; one that sends another burst's worth meanwhile is a flood.
-      if (paid.overdrawn) return cutOff(ctx, socket, "sending far past its byte rate");
-      const excess = known ? ctx.limits[event as keyof ClientToServerEvents].excess : "drop";
-      if (excess === "drop") return;
-      logRefusal(ctx, socket, "warn", "rate limited (bytes)", { event: name });
-      replier(socket, ack)(rateLimited("bytes", paid.retryAfterMs));
-      return;
-    }
-    if (!known) {
-      metrics.count("unknownEvents");
-      if (!unknown.take(now).ok) metrics.count("rateLimited");
-      else ctx.log.debug("unknown event ignored", { socket: socket.id, event: String(event) });
-      return;
-    }
-    next();
-  });
-}
-
-/**
- * One invalid payload more on this connection. A well-behaved client sends none; one that keeps
- * sending them is cut off once its small allowance is spent, so that a flood of junk costs the
- * server a few answers, not one per packet.
- */
-function strike(ctx: Context, socket: ScribbleSocket): void {
-  if (!stateOf(socket).invalid.take(Date.now()).ok) cutOff(ctx, socket, "too many invalid payloads");
-}
-
-/** Closes a connection that abuses the server, telling it why first. Its tab does not reconnect by itself. */
-function cutOff(ctx: Context, socket: ScribbleSocket, reason: string): void {
-  if (!socket.connected) return;
-  ctx.metrics.count("connectionsCutOff");
-  ctx.log.warn(`connection cut off: ${reason}`, { socket: socket.id });
-  socket.emit("error", { code: "INVALID_PAYLOAD", message: "Too many invalid or oversized messages: this connection is closed." });
-  socket.disconnect(true);
-}
-
-/**
- * Registers one inbound event behind the boundary every event shares (after `guardPackets`): its
+ * Registers one inbound event behind the boundary every event shares (after `guardEvents`): its
  * rate is checked (over it, the event is refused with RATE_LIMITED and a retry hint, or dropped
  * for volatile traffic), the payload is parsed with its schema, a refusal is answered with
  * `{code, message}` (through the ack, or an `error` event when the client gave none) and logged,
@@ -141,7 +48,9 @@ export function bind<S extends z.ZodType | null>(
   const bucket = new TokenBucket(limit.burst, limit.perSecond, Date.now());
 
   const listener = async (...args: unknown[]) => {
-    const reply = replier(socket, typeof args.at(-1) === "function" ? (args.pop() as AckFn) : undefined);
+    const ack = ackOf(args);
+    if (ack) args.pop();
+    const reply = replier(socket, ack);
     const allowed = bucket.take(Date.now());
     if (!allowed.ok) {
       ctx.metrics.count("rateLimited");

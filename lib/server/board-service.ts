@@ -108,7 +108,8 @@ export class BoardService {
     }
     const tabs = room.roster.tabsOf(req.name);
     if (tabs === 0 && room.roster.size >= this.options.maxPeople) {
-      return { ok: false, error: { code: "TOO_MANY_PEOPLE", message: `This board is full: it admits ${this.options.maxPeople} people at once.` } };
+      const most = this.options.maxPeople === 1 ? "1 person" : `${this.options.maxPeople} people`;
+      return { ok: false, error: { code: "TOO_MANY_PEOPLE", message: `This board has as many people as it takes (${most}). Try again when someone leaves.` } };
     }
     if (tabs >= this.options.maxTabs) {
       return { ok: false, error: { code: "TOO_MANY_PEOPLE", message: `You have ${this.options.maxTabs} tabs on this board already: close one first.` } };

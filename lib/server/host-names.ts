@@ -58,6 +58,18 @@ export class HostNames {
  * the hosts of ALLOWED_ORIGINS; ALLOWED_HOSTS.
  */
 export function reachableNames(config: Pick<Config, "host" | "allowedOrigins" | "allowedHosts">): HostNames {
+  let names = namesFor.get(config);
+  if (!names) {
+    names = buildNames(config);
+    namesFor.set(config, names);
+  }
+  return names;
+}
+
+/** Built once per configuration: every handshake and page request asks. */
+const namesFor = new WeakMap<object, HostNames>();
+
+function buildNames(config: Pick<Config, "host" | "allowedOrigins" | "allowedHosts">): HostNames {
   const machine = hostname().toLowerCase();
   const originHosts = config.allowedOrigins.flatMap((origin) => {
     const host = URL.canParse(origin) ? new URL(origin).hostname : "";

@@ -11,6 +11,8 @@ export class Metrics {
     connectionsCutOff: 0,
     /** Connections closed for not reading: too much queued for them, or nothing taken for too long. */
     slowReadersClosed: 0,
+    /** Promises nobody awaited that failed (logged, not fatal). */
+    unhandledRejections: 0,
     /** Handlers that threw (answered INTERNAL). */
     handlerErrors: 0,
     /** Connections refused: Host or Origin not allowed, or too many from one address. */

@@ -27,16 +27,9 @@ export class TokenBucket {
     return { ok: false, retryAfterMs: Math.ceil(((Math.min(cost, this.capacity) - this.tokens) / this.perSecond) * 1000) };
   }
 
-  /**
-   * Pays for what has arrived already (bytes received are received, refused or not): the bucket
-   * may go into debt, down to one capacity below empty. `overdrawn` says the debt is all used: the
-   * sender went on sending a whole burst's worth after being told to wait.
-   */
-  spend(now: number, cost: number): Taken & { overdrawn: boolean } {
-    this.refill(now);
-    this.tokens = Math.max(-this.capacity, this.tokens - cost);
-    if (this.tokens >= 0) return { ok: true, overdrawn: false };
-    return { ok: false, retryAfterMs: Math.ceil((-this.tokens / this.perSecond) * 1000), overdrawn: this.tokens <= -this.capacity };
+  /** Gives back what an action took that in the end cost nothing. */
+  refund(cost: number): void {
+    this.tokens = Math.min(this.capacity, this.tokens + cost);
   }
 
   /** Whether the bucket has refilled completely: then it is as good as a new one. */
@@ -79,7 +72,12 @@ export class RateLimiter {
     return bucket.take(now, cost);
   }
 
-  /** Keys held now (for tests and /healthz). */
+  /** Gives back to `key` what an action took that in the end cost nothing. */
+  refund(key: string, cost: number): void {
+    this.buckets.get(key)?.refund(cost);
+  }
+
+  /** Keys held now. */
   get size(): number {
     return this.buckets.size;
   }

@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import { originAllowed } from "./admission";
-import { guardPackets } from "./bind";
+import { guardConnections, guardEvents } from "./packet-guard";
 import { BoardService } from "./board-service";
 import type { Config } from "./config";
 import { eventLimits } from "./event-limits";
@@ -47,6 +47,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     maxHttpBufferSize: config.maxHttpBufferSize,
     // Other upgrade requests (Next's hot reload in dev) are handed on by the caller, not cut.
     destroyUpgrade: false,
+    // A transport that joins no namespace has no use: it is closed after this (Socket.IO's default is 45 s).
+    connectTimeout: 10_000,
     // No connection state recovery: it keeps every packet sent to every socket for its whole
     // window (a joiner's board, each refusal) and puts a recovered socket back in its rooms
     // without a join. Tabs resume with {epoch, seq} after every reconnect instead (one round trip).
@@ -79,10 +81,11 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
   const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
   const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, limits: eventLimits(config), metrics };
+  guardConnections(io, ctx);
 
   io.on("connection", (socket) => {
     log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
-    guardPackets(ctx, socket);
+    guardEvents(ctx, socket);
     registerPingHandler(ctx, socket);
     registerLobbyHandlers(ctx, socket);
     registerBoardHandlers(ctx, socket);

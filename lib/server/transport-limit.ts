@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Server as EngineServer, Socket as EngineSocket } from "engine.io";
-import { clientAddress, ConnectionCounter } from "./admission";
+import { ConnectionCounter, limitKey } from "./admission";
 
 /**
  * Open connections per client address, counted where they really are: Engine.IO transports. A
@@ -23,7 +23,7 @@ export class TransportLimit {
 
   /** The address a handshake comes from, as admission sees it. */
   addressOf(req: IncomingMessage): string {
-    return clientAddress(req.headers, req.socket.remoteAddress ?? "", this.trustProxy);
+    return limitKey(req.headers, req.socket.remoteAddress ?? "", this.trustProxy);
   }
 
   /** For `allowRequest`: counts the handshake, or says no when its address holds too many already. */
@@ -46,7 +46,7 @@ export class TransportLimit {
     engine.on("connection_error", ({ req }: { req: IncomingMessage }) => this.settle(req, false));
   }
 
-  /** Transports open from one address (for tests and /healthz). */
+  /** Transports open from one address. */
   openFrom(address: string): number {
     return this.counter.count(address);
   }

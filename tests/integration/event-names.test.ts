@@ -50,4 +50,28 @@ describe("an uncaught exception", () => {
     expect(output).toMatch(/uncaught exception: shutting down.*a bug nobody caught/);
     expect(output).toMatch(/closed the app/);
   });
+
+  it("an unhandled rejection is logged and counted, and the server goes on", async () => {
+    const shutdown = fileURLToPath(new URL("../../lib/server/shutdown.ts", import.meta.url));
+    const log = fileURLToPath(new URL("../../lib/server/log.ts", import.meta.url));
+    const program = `
+      import { createServer } from "node:http";
+      import { handleShutdownSignals } from ${JSON.stringify(shutdown)};
+      import { createLogger } from ${JSON.stringify(log)};
+      const httpServer = createServer().listen(0, "127.0.0.1");
+      let counted = 0;
+      handleShutdownSignals({ httpServer, log: createLogger("info"), graceMs: 1000, closeApp: async () => {}, onRejection: () => (counted += 1) });
+      for (let i = 0; i < 20; i++) void Promise.reject(new Error("nobody awaited me"));
+      setImmediate(() => { console.log("still serving, counted " + counted); process.exit(0); });
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code).toBe(0);
+    expect(output).toMatch(/still serving, counted 20/);
+    // Logged, but a few at most: a stream of them must not flood the log.
+    expect(output.match(/unhandled rejection/g)?.length).toBe(5);
+  });
 });

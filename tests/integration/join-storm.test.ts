@@ -31,7 +31,7 @@ describe("a join storm on one board", () => {
     } finally {
       await server.close();
     }
-  }, 120_000);
+  }, 60_000);
 
   it("a person's tabs on one board are limited too", async () => {
     const server = await startServer({ maxTabsPerPerson: 3 });

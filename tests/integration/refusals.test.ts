@@ -2,7 +2,13 @@ import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { CLIENT_EVENTS, type ClientToServerEvents, type ProtocolError } from "@/lib/protocol";
-import { barrier, circleOp, emitRaw, emitRawWithAck, join, record, strokeInput, useServer } from "./harness";
+import { LIMITS, PAGE } from "@/lib/protocol";
+import { addOp, circleOp, emitRaw, emitRawWithAck, join, lateJoiner, record, sendOp, startServer, strokeInput, useServer } from "./harness";
+import { RawClient } from "./support/raw-client";
+
+/** A stroke of the most points a stroke may have: some 36 KB of JSON. */
+const bigStroke = (id: string) =>
+  strokeInput(id, { points: Array.from({ length: LIMITS.strokePointsMax }, (_, i) => [(i * 0.7311) % PAGE.width, (i * 0.4127) % PAGE.height, 0.123456]).flat() });
 
 v8.setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -18,6 +24,41 @@ const server = useServer();
 
 /** A chat message just under the size limit, nearly all of it one unknown key. */
 const hugeKeyPayload = (i: number) => ({ opId: `m-${i}`, text: "hi", [`k${i}${"x".repeat(800_000)}`]: 1 });
+
+describe("the byte rate", () => {
+  it("a tab that waits as told gets every big op through, and is never cut off", async () => {
+    const slow = await startServer({ inboundBytesPerSecond: 100_000, maxHttpBufferSize: 200_000 });
+    try {
+      const a = await slow.connect();
+      await join(a, "board", "Ada");
+      // As the app's send queue does: one at a time, each until acked, waiting out RATE_LIMITED.
+      let refusals = 0;
+      for (let i = 0; i < 16; i++) {
+        for (;;) {
+          const res = await sendOp(a, addOp(`op-${i}`, bigStroke(`s-${i}`)));
+          if (res.ok) break;
+          expect(res.error.code).toBe("RATE_LIMITED");
+          refusals += 1;
+          await new Promise((resolve) => setTimeout(resolve, res.error.retryAfterMs));
+        }
+      }
+      expect(refusals).toBeGreaterThan(0);
+      expect(a.connected).toBe(true);
+      expect(slow.sockets.metrics.counters.connectionsCutOff).toBe(0);
+      expect((await lateJoiner(slow, "board")).strokeCount).toBe(16);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("packets that are not events pay too: a flood of acks the server never asked for is cut off", async () => {
+    const raw = await RawClient.connect(server().url);
+    const junk = `43${1}${JSON.stringify(["x".repeat(500_000)])}`;
+    for (let i = 0; i < 40 && raw.isOpen; i++) raw.send(junk);
+    await raw.closed;
+    expect(server().sockets.metrics.counters.connectionsCutOff).toBe(1);
+  });
+});
 
 describe("refusals never echo the input", () => {
   it("a flood of payloads with huge unknown keys: short answers, then the connection is cut, and the heap stays flat", async () => {

@@ -41,14 +41,21 @@ describe("RateLimiter", () => {
   });
 });
 
-describe("TokenBucket.spend", () => {
-  it("charges what arrived even when refused, down to one capacity of debt, which says overdrawn", () => {
+describe("TokenBucket", () => {
+  it("takes a refused action's hint at its word: waiting that long, the same action fits", () => {
     const bucket = new TokenBucket(1_000, 100, 0);
-    expect(bucket.spend(0, 800)).toEqual({ ok: true, overdrawn: false });
-    expect(bucket.spend(0, 400)).toEqual({ ok: false, retryAfterMs: 2_000, overdrawn: false });
-    // Waiting as told pays the debt off.
-    expect(bucket.spend(2_000, 100)).toEqual({ ok: false, retryAfterMs: 1_000, overdrawn: false });
-    expect(bucket.spend(2_000, 5_000)).toMatchObject({ ok: false, overdrawn: true });
-    expect(bucket.spend(100_000, 10).ok).toBe(true);
+    expect(bucket.take(0, 800).ok).toBe(true);
+    const refused = bucket.take(0, 400);
+    expect(refused).toEqual({ ok: false, retryAfterMs: 2_000 });
+    expect(bucket.take(2_000, 400).ok).toBe(true);
+  });
+
+  it("gives back a refund, never past its capacity", () => {
+    const bucket = new TokenBucket(1_000, 100, 0);
+    bucket.take(0, 1_000);
+    bucket.refund(600);
+    expect(bucket.take(0, 600).ok).toBe(true);
+    bucket.refund(5_000);
+    expect(bucket.take(0, 1_001).ok).toBe(false);
   });
 });

@@ -1,17 +1,16 @@
 import { activitySchema, joinRequestSchema } from "../../protocol";
 import type { Left } from "../board-service";
-import { bind, fail } from "../bind";
+import { bind } from "../bind";
+import { fail } from "../reply";
 import { streamJoin } from "../join-stream";
 import { boardRoom, LOBBY_ROOM, userRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, cursors, io, lobby, log } = ctx;
 
-  /** `keepRooms` on disconnect: the session saved for recovery then still has its rooms. */
-  const announceLeave = (left: Left | undefined, keepRooms = false) => {
+  const announceLeave = (left: Left | undefined) => {
     if (!left) return;
     const room = boardRoom(left.boardId);
-    if (!keepRooms) leaveBoardRooms(socket);
     if (left.user) {
       cursors.remove(left.boardId, left.user.id);
       io.to(room).emit("presence:left", left.user.id);
@@ -30,6 +29,7 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
       return;
     }
     announceLeave(res.left);
+    leaveBoardRooms(socket);
     const room = boardRoom(res.boardId);
     socket.join([room, userRoom(res.boardId, res.snapshot.self.id)]);
     const joinId = (socket.data.joinId ?? 0) + 1;
@@ -62,9 +62,9 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     socket.data = { joinId: socket.data.joinId };
   });
 
-  // `disconnecting`, not `disconnect`: the socket still knows its rooms, and the others hear of
-  // the leave before any reconnect of the same tab can join again.
-  socket.on("disconnecting", () => announceLeave(boards.leave(socket.id), true));
+  // `disconnecting`, not `disconnect`: the others hear of the leave before any reconnect of the
+  // same tab can join again. Socket.IO takes a disconnected socket out of its rooms itself.
+  socket.on("disconnecting", () => announceLeave(boards.leave(socket.id)));
 }
 
 /** Takes the socket out of every room but its own and the lobby: board rooms and person rooms alike. */

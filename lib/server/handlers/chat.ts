@@ -1,5 +1,6 @@
 import { chatSendSchema } from "../../protocol";
-import { bind, fail } from "../bind";
+import { bind } from "../bind";
+import { fail } from "../reply";
 import { boardRoom, userRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void {

@@ -1,5 +1,6 @@
 import { cursorSchema, type CursorUpdate } from "../../protocol";
-import { bind, fail } from "../bind";
+import { bind } from "../bind";
+import { fail } from "../reply";
 import { boardRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): void {

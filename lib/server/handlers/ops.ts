@@ -1,13 +1,14 @@
 import { opRequestSchema, previewKey, strokePreviewSchema, strokesRequestSchema } from "../../protocol";
-import { clientAddress } from "../admission";
-import { bind, fail } from "../bind";
+import { limitKey } from "../admission";
+import { bind } from "../bind";
+import { fail } from "../reply";
 import { STROKE_CHUNK_POINTS } from "../join-stream";
 import { boardRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, config, io, writeLimits } = ctx;
   // One address may hold many connections (a class behind one NAT): what it may store is shared.
-  const address = clientAddress(socket.handshake.headers, socket.handshake.address, config.trustProxy);
+  const address = limitKey(socket.handshake.headers, socket.handshake.address, config.trustProxy);
 
   bind(ctx, socket, "op", opRequestSchema, async (req) => {
     // An op stores about its own size. One bigger than the whole allowance is charged the
@@ -23,6 +24,8 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
     }
     const member = boards.memberOf(socket.id);
     const res = await boards.commit(socket.id, req);
+    // Only what is stored spends the address's allowance: not a refusal, not a resend.
+    if (!res.ok || !res.applied) writeLimits.refund(address, cost);
     if (!res.ok) {
       // The board no longer matches its storage: its tabs reconnect and load it afresh. Their
       // connections are closed (not the sockets disconnected, which would stop them reconnecting),

@@ -1,0 +1,28 @@
+import type { Ack, ErrorCode, ProtocolError } from "../protocol";
+import type { ScribbleSocket } from "./types";
+
+export type Reply = Ack<object>;
+export type AckFn = (res: Reply) => void;
+
+export function fail(code: ErrorCode, message: string): { ok: false; error: ProtocolError } {
+  return { ok: false, error: { code, message } };
+}
+
+/** Over a rate: the client waits `retryAfterMs` and sends the same again (the app does so by itself). */
+export function rateLimited(what: string, retryAfterMs: number): { ok: false; error: ProtocolError } {
+  return { ok: false, error: { code: "RATE_LIMITED", message: `Too many ${what} at once; try again shortly.`, retryAfterMs } };
+}
+
+/** The ack callback a client sent with an event, if any: Socket.IO passes it last. */
+export function ackOf(args: unknown[]): AckFn | undefined {
+  const last = args.at(-1);
+  return typeof last === "function" ? (last as AckFn) : undefined;
+}
+
+/** Answers through the ack when the client gave one, else a refusal with an `error` event. */
+export function replier(socket: ScribbleSocket, ack: AckFn | undefined): AckFn {
+  return (res) => {
+    if (ack) ack(res);
+    else if (!res.ok) socket.emit("error", res.error);
+  };
+}
