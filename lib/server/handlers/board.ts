@@ -8,7 +8,9 @@ import { boardRoom, LOBBY_ROOM, userRoom, type Context, type ScribbleSocket } fr
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, cursors, io, lobby, log } = ctx;
 
+  /** Out of every board room first (nobody hears a board without being on its people list), then tells the others. */
   const announceLeave = (left: Left | undefined) => {
+    leaveBoardRooms(socket);
     if (!left) return;
     const room = boardRoom(left.boardId);
     if (left.user) {
@@ -29,7 +31,6 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
       return;
     }
     announceLeave(res.left);
-    leaveBoardRooms(socket);
     const room = boardRoom(res.boardId);
     socket.join([room, userRoom(res.boardId, res.snapshot.self.id)]);
     const joinId = (socket.data.joinId ?? 0) + 1;
@@ -57,8 +58,6 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
 
   bind(ctx, socket, "board:leave", null, () => {
     announceLeave(boards.leave(socket.id));
-    // Whatever put it there: nobody hears a board's traffic without being on its people list.
-    leaveBoardRooms(socket);
     socket.data = { joinId: socket.data.joinId };
   });
 
