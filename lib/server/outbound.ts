@@ -1,3 +1,4 @@
+import type { Socket as NetSocket } from "node:net";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
 import type { ScribbleServer, ScribbleSocket } from "./types";
@@ -117,8 +118,14 @@ class Queue {
   private stalledSince: number | undefined;
   private readonly waiters = new Set<(drained: boolean) => void>();
   private transport: Transport;
+  /**
+   * The sockets of long polls answered whose answer Node still holds, unsent: a poll ends (and
+   * drains) once its answer is written, read or not, so a client that polls on a fresh connection
+   * each time and never reads would otherwise look like one that takes everything.
+   */
+  private readonly unread = new Set<NetSocket>();
   private readonly onDrain = () => {
-    this.took = true;
+    if (this.unreadBytes() === 0) this.took = true;
     this.notify();
   };
 
@@ -134,8 +141,12 @@ class Queue {
       this.pending += packet.data?.length ?? 0;
       if (this.bytes() > maxBytes) full("queue over the limit");
     });
-    // The whole queue goes to the transport at once.
-    conn.on("flush", () => (this.pending = 0));
+    // The whole queue goes to the transport at once: for a long poll, as the answer to its request.
+    conn.on("flush", () => {
+      this.pending = 0;
+      const poll = pollSocketOf(this.transport);
+      if (poll) this.unread.add(poll);
+    });
     conn.on("upgrade", (transport: Transport) => {
       this.transport.off("drain", this.onDrain);
       this.transport = transport;
@@ -144,9 +155,18 @@ class Queue {
     });
   }
 
-  /** Queued in engine.io, and written to a WebSocket but not yet taken whole by the kernel. */
+  /** Queued in engine.io, and written to a WebSocket or long poll but not yet taken whole by the kernel. */
   bytes(): number {
-    return this.pending + (wsOf(this.transport)?.bufferedAmount ?? 0);
+    return this.pending + (wsOf(this.transport)?.bufferedAmount ?? 0) + this.unreadBytes();
+  }
+
+  private unreadBytes(): number {
+    let bytes = 0;
+    for (const socket of this.unread) {
+      if (socket.destroyed || socket.writableLength === 0) this.unread.delete(socket);
+      else bytes += socket.writableLength;
+    }
+    return bytes;
   }
 
   /**
@@ -176,9 +196,17 @@ class Queue {
 
   closed(): void {
     this.transport.off("drain", this.onDrain);
+    // What was answered to polls nobody read goes with the connection.
+    for (const socket of this.unread) socket.destroy();
+    this.unread.clear();
     for (const resolve of this.waiters) resolve(false);
     this.waiters.clear();
   }
+}
+
+/** The connection a long poll waits on, while one does (the transport is writable only then). */
+function pollSocketOf(transport: Transport): NetSocket | undefined {
+  return transport.name === "polling" ? (transport as unknown as { res?: { socket?: NetSocket | null } }).res?.socket ?? undefined : undefined;
 }
 
 function wsOf(transport: Transport): WsSocket | undefined {

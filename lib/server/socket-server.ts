@@ -67,6 +67,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
   });
   transports.attach(io.engine);
+  transports.limitSockets(httpServer);
   const metrics = new Metrics();
   const boards = new BoardService(store, log, {
     snapshotEvery: config.snapshotEvery,

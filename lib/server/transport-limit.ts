@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Server as EngineServer, Socket as EngineSocket } from "engine.io";
 import { ConnectionCounter, limitKey } from "./admission";
 
@@ -9,8 +9,12 @@ import { ConnectionCounter, limitKey } from "./admission";
  * without a `disconnect`), so that nothing a client does can hold a slot it does not use, or
  * leave one counted after it has gone.
  */
+/** TCP connections per transport allowed: a tab's page loads and long polls use a few at once. */
+export const TCP_PER_TRANSPORT = 2;
+
 export class TransportLimit {
   private readonly counter: ConnectionCounter;
+  private readonly tcp: ConnectionCounter;
   /** Handshakes allowed whose transport does not exist yet: released if it never comes. */
   private readonly admitted = new Map<IncomingMessage, { address: string; onClose: () => void }>();
 
@@ -19,6 +23,25 @@ export class TransportLimit {
     private readonly trustProxy: boolean,
   ) {
     this.counter = new ConnectionCounter(max);
+    this.tcp = new ConnectionCounter(max * TCP_PER_TRANSPORT);
+  }
+
+  /**
+   * Caps the TCP connections one address holds on the HTTP server, whatever they carry: a long
+   * poll answered on a connection its client never reads stays in the kernel's buffers, out of
+   * every count above, so the number of such connections must be bounded too. Behind a trusted
+   * proxy every connection comes from the proxy: the proxy's own limits apply there.
+   */
+  limitSockets(httpServer: HttpServer): void {
+    if (this.trustProxy) return;
+    httpServer.on("connection", (socket) => {
+      const address = limitKey({}, socket.remoteAddress ?? "", false);
+      if (!this.tcp.admit(address)) {
+        socket.destroy();
+        return;
+      }
+      socket.once("close", () => this.tcp.release(address));
+    });
   }
 
   /** The address a handshake comes from, as admission sees it. */
@@ -44,6 +67,11 @@ export class TransportLimit {
       if (address !== undefined) conn.once("close", () => this.counter.release(address));
     });
     engine.on("connection_error", ({ req }: { req: IncomingMessage }) => this.settle(req, false));
+  }
+
+  /** TCP connections open from one address (not counted behind a trusted proxy). */
+  socketsFrom(address: string): number {
+    return this.tcp.count(address);
   }
 
   /** Transports open from one address. */

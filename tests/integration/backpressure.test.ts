@@ -1,3 +1,5 @@
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -248,5 +250,38 @@ describe("a client that does not read cannot make the server queue without bound
     expect(warnings(server)).toEqual([expect.objectContaining({ fields: expect.objectContaining({ transport: "polling", reason: expect.stringMatching(reason) }) })]);
     expect(server.sockets.metrics.counters.slowReadersClosed).toBe(1);
     expect(await post("3")).toBe(400);
+  });
+
+  it("a long-polling client that polls on a fresh connection each time and never reads holds no more connections than its address may", async () => {
+    const maxConnectionsPerIp = 4;
+    const server = await start({ maxConnectionsPerIp, outboundStallMs: 600_000 });
+    await seedBoard(server.store, "polled", bigAdds("seed", 100));
+    const endpoint = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const { sid } = JSON.parse((await (await fetch(endpoint)).text()).slice(1)) as { sid: string };
+    const post = (body: string) => fetch(`${endpoint}&sid=${sid}`, { method: "POST", body }).then((res) => res.status, () => 0);
+    expect(await post("40")).toBe(200);
+    expect(await post(`421${JSON.stringify(["board:join", { boardId: "polled", name: "Poller", clientId: newClientId() }])}`)).toBe(200);
+
+    // The server's own TCP connections: whatever it lets stay open holds what it wrote there.
+    const open = new Set<Socket>();
+    let most = 0;
+    server.sockets.io.httpServer.on("connection", (socket: Socket) => {
+      if (socket.destroyed) return;
+      open.add(socket);
+      most = Math.max(most, open.size);
+      socket.once("close", () => open.delete(socket));
+    });
+    const port = Number(new URL(server.url).port);
+    for (let i = 0; i < 20; i++) {
+      const socket = connect(port, "127.0.0.1");
+      cleanups.push(() => socket.destroy());
+      socket.on("error", () => undefined);
+      socket.pause();
+      await once(socket, "connect");
+      socket.write(`GET /socket.io/?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    }
+    await post("3");
+    console.info(`20 polls on fresh connections never read: at most ${most} connections held open`);
+    expect(most).toBeLessThanOrEqual(maxConnectionsPerIp * 2);
   });
 });
