@@ -29,6 +29,16 @@ describe("event names of any type", () => {
   });
 });
 
+/** Runs a TypeScript module in a process of its own; resolves with its exit code and all it printed. */
+async function run(program: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, output };
+}
+
 describe("an uncaught exception", () => {
   it("is logged with its stack and ends the process with exit code 1, after the graceful shutdown steps", async () => {
     const shutdown = fileURLToPath(new URL("../../lib/server/shutdown.ts", import.meta.url));
@@ -41,11 +51,7 @@ describe("an uncaught exception", () => {
       handleShutdownSignals({ httpServer, log: createLogger("info"), graceMs: 1000, closeApp: async () => console.log("closed the app") });
       setImmediate(() => { throw new Error("a bug nobody caught"); });
     `;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const [code] = (await once(child, "exit")) as [number | null];
+    const { code, output } = await run(program);
     expect(code).toBe(1);
     expect(output).toMatch(/uncaught exception: shutting down.*a bug nobody caught/);
     expect(output).toMatch(/closed the app/);
@@ -64,11 +70,7 @@ describe("an uncaught exception", () => {
       for (let i = 0; i < 20; i++) void Promise.reject(new Error("nobody awaited me"));
       setImmediate(() => { console.log("still serving, counted " + counted); process.exit(0); });
     `;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", program], { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const [code] = (await once(child, "exit")) as [number | null];
+    const { code, output } = await run(program);
     expect(code).toBe(0);
     expect(output).toMatch(/still serving, counted 20/);
     // Logged, but a few at most: a stream of them must not flood the log.

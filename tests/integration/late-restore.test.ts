@@ -44,15 +44,20 @@ async function tab(socket: ClientSocket, boardId: string, name: string) {
   };
 }
 
+/** Ada drew x and y and erased x; Cy's tab joined after, so it never had x. */
+async function lateTabWithErasedX() {
+  const [a, b, c] = await Promise.all([server().connect(), server().connect(), server().connect()]);
+  await joinLoaded(a, "room-1", "Ada");
+  await joinLoaded(b, "room-1", "Bob");
+  await commit(a, addOp("add-x", strokeInput("x")));
+  await commit(a, addOp("add-y", strokeInput("y")));
+  await commit(a, eraseOp("erase-x", "x"));
+  return { a, b, cy: await tab(c, "room-1", "Cy") };
+}
+
 describe("a tab that lacks a restored stroke", () => {
   it("fetches it and shows it in its place, once", async () => {
-    const [a, b, c] = await Promise.all([server().connect(), server().connect(), server().connect()]);
-    await joinLoaded(a, "room-1", "Ada");
-    await joinLoaded(b, "room-1", "Bob");
-    await commit(a, addOp("add-x", strokeInput("x")));
-    await commit(a, addOp("add-y", strokeInput("y")));
-    await commit(a, eraseOp("erase-x", "x"));
-    const cy = await tab(c, "room-1", "Cy");
+    const { a, b, cy } = await lateTabWithErasedX();
     expect(cy.shown()).toEqual(["y"]);
 
     await commit(b, restoreOp("restore-x", "x"));
@@ -69,13 +74,7 @@ describe("a tab that lacks a restored stroke", () => {
   });
 
   it("keeps it hidden when an erase overtakes the fetched stroke, and shows it at the next restore without asking again", async () => {
-    const [a, b, c] = await Promise.all([server().connect(), server().connect(), server().connect()]);
-    await joinLoaded(a, "room-1", "Ada");
-    await joinLoaded(b, "room-1", "Bob");
-    await commit(a, addOp("add-x", strokeInput("x")));
-    await commit(a, addOp("add-y", strokeInput("y")));
-    await commit(a, eraseOp("erase-x", "x"));
-    const cy = await tab(c, "room-1", "Cy");
+    const { a, b, cy } = await lateTabWithErasedX();
     cy.hold();
 
     await commit(b, restoreOp("restore-x", "x"));

@@ -1,17 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { INVISIBLE_IN_ADA } from "../unit/fixtures";
 import { barrier, join, newClientId, record, useServer } from "./harness";
 
 const server = useServer();
 
 /** Names that render as "Ada" beside a person already called "Ada". */
 const LOOK_ALIKES: [string, string][] = [
-  ["a zero-width joiner", "Ada\u200d"],
-  ["a zero-width non-joiner", "Ada\u200c"],
-  ["a word joiner", "Ada\u2060"],
-  ["a soft hyphen", "Ad\u00ada"],
-  ["a left-to-right mark", "\u200eAda"],
-  ["a variation selector", "Ada\ufe0f"],
-  ["a combining grapheme joiner", "A\u034fda"],
+  ...INVISIBLE_IN_ADA,
   ["tag characters", "Ada\u{e0041}\u{e0064}\u{e0061}"],
   ["a Hangul filler inside", "Ada\u3164"],
   ["a braille blank after it", "Ada\u2800"],

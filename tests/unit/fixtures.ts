@@ -30,3 +30,14 @@ export const restoreOp = (opId: string, ...strokeIds: string[]): OpRequest => ({
 export const clearOp = (opId: string): OpRequest => ({ type: "board:clear", opId });
 
 export const applied = (seq: number, op: CommittedOp, author = "u-ada"): AppliedOp => ({ seq, author, op });
+
+/** "Ada" with one invisible character slipped in: each renders as "Ada", and is the same name. */
+export const INVISIBLE_IN_ADA: [label: string, name: string][] = [
+  ["a zero-width joiner", "Ada\u200d"],
+  ["a zero-width non-joiner", "Ada\u200c"],
+  ["a word joiner", "Ada\u2060"],
+  ["a soft hyphen", "Ad\u00ada"],
+  ["a left-to-right mark", "\u200eAda"],
+  ["a variation selector", "Ada\ufe0f"],
+  ["a combining grapheme joiner", "A\u034fda"],
+];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hslToHex, PERSON_COLORS, pickPersonColor, Roster } from "@/lib/board";
+import { INVISIBLE_IN_ADA } from "./fixtures";
 
 /** A roster whose user ids are predictable and whose id minting can be counted. */
 function makeRoster() {
@@ -58,13 +59,7 @@ describe("Roster", () => {
   });
 
   it.each([
-    ["a zero-width joiner", "Ada\u200d"],
-    ["a zero-width non-joiner", "Ada\u200c"],
-    ["a word joiner", "Ada\u2060"],
-    ["a soft hyphen", "Ad\u00ada"],
-    ["a left-to-right mark", "\u200eAda"],
-    ["a variation selector", "Ada\ufe0f"],
-    ["a combining grapheme joiner", "A\u034fda"],
+    ...INVISIBLE_IN_ADA,
     ["tag characters", "Ada\u{e0041}\u{e007f}"],
     ["a Hangul filler", "Ada\u3164"],
     ["a braille blank", "Ada\u2800"],
