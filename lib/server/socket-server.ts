@@ -55,8 +55,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     allowRequest: (req, callback) => {
       if (!originAllowed(req, config)) {
         metrics.count("refusedConnections");
-        log.warn("connection refused: origin not allowed", { origin: req.headers.origin?.slice(0, 100) });
-        callback("origin not allowed", false);
+        log.warn("connection refused: host or origin not allowed", { host: req.headers.host?.slice(0, 100), origin: req.headers.origin?.slice(0, 100) });
+        callback("host or origin not allowed", false);
       } else if (!transports.admit(req)) {
         metrics.count("refusedConnections");
         log.warn("connection refused: too many from one address", { address: transports.addressOf(req) });

@@ -2,6 +2,9 @@ import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Server as EngineServer, Socket as EngineSocket } from "engine.io";
 import { ConnectionCounter, limitKey } from "./admission";
 
+/** TCP connections per transport allowed: a tab's page loads and long polls use a few at once. */
+export const TCP_PER_TRANSPORT = 2;
+
 /**
  * Open connections per client address, counted where they really are: Engine.IO transports. A
  * transport is counted when its handshake is allowed and released when it closes, whatever
@@ -9,9 +12,6 @@ import { ConnectionCounter, limitKey } from "./admission";
  * without a `disconnect`), so that nothing a client does can hold a slot it does not use, or
  * leave one counted after it has gone.
  */
-/** TCP connections per transport allowed: a tab's page loads and long polls use a few at once. */
-export const TCP_PER_TRANSPORT = 2;
-
 export class TransportLimit {
   private readonly counter: ConnectionCounter;
   private readonly tcp: ConnectionCounter;
