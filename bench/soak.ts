@@ -149,8 +149,16 @@ async function main(): Promise<void> {
     lost += acked.filter((id) => !stored.has(id)).length;
   }
 
+  // Reading them back loaded the boards again: judge the heap once they have left memory (at
+  // most a minute's wait, checked every half second).
+  type Health = { counters: Record<string, number>; boardsInMemory: number };
+  const healthNow = async () => (await (await fetch(`${server.url}/healthz`)).json()) as Health;
+  let health = await healthNow();
+  for (let waited = 0; waited < 60_000 && health.boardsInMemory > 0; waited += 500) {
+    await sleep(500);
+    health = await healthNow();
+  }
   const after = await ask<MemoryReply>(server.child, "memory", "memory");
-  const health = (await (await fetch(`${server.url}/healthz`)).json()) as { counters: Record<string, number>; boardsInMemory: number };
   server.child.kill("SIGTERM");
   await once(server.child, "exit");
 
