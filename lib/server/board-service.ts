@@ -250,6 +250,8 @@ export class BoardService {
     if (stored) {
       const board = stored.snapshot ? Board.fromPersisted(boardId, stored.snapshot) : new Board(boardId);
       for (const op of stored.ops) board.applyCommitted(op);
+      // Its size is counted here, with the load, rather than on the first stroke someone draws.
+      this.log.debug("board loaded", { board: boardId, strokeBytes: board.bytes, ops: stored.ops.length });
       room = {
         epoch: stored.epoch,
         stored: true,
