@@ -4,14 +4,13 @@ import { Board, ChatLog, Roster } from "../board";
 import type { Ack, ActivityState, AppliedOp, BoardSummary, ChatMessage, JoinSnapshot, OpRequest, Stroke, User } from "../protocol";
 import type { chatSendSchema, joinRequestSchema } from "../protocol";
 import type { Logger } from "./log";
+import { RecentOps, RESYNC_WINDOW } from "./recent-ops";
 import type { BoardStore } from "./storage";
 import { upgradeStored } from "./storage/upgrade";
 
 type JoinInput = z.output<typeof joinRequestSchema>;
 type ChatInput = z.output<typeof chatSendSchema>;
 
-/** Ops kept in memory per board to bring a reconnecting tab up to date without a full snapshot. */
-export const RESYNC_WINDOW = 1_000;
 
 interface Room {
   epoch: string;
@@ -22,8 +21,8 @@ interface Room {
   board: Board;
   roster: Roster;
   chat: ChatLog;
-  /** The latest ops, oldest first, at most RESYNC_WINDOW. */
-  recent: AppliedOp[];
+  /** The latest ops, for tabs that resume. */
+  recent: RecentOps;
   opsSinceSnapshot: number;
   /** Set while nobody is on the board: when it fires, the board leaves memory. */
   idleTimer?: NodeJS.Timeout;
@@ -94,10 +93,7 @@ export class BoardService {
   }
 
   async join(socketId: string, req: JoinInput): Promise<Ack<Joined> & { left?: Left; changed?: User }> {
-    const room = await this.load(req.boardId);
-    clearTimeout(room.idleTimer);
-    // A snapshot shows only what is stored: ops still being written are waited for, not shown early.
-    await settled(room);
+    const room = await this.loaded(req.boardId);
     const current = this.socketBoard.get(socketId);
     if (current === req.boardId) {
       const user = room.roster.userOf(socketId);
@@ -175,7 +171,6 @@ export class BoardService {
     }
 
     room.recent.push(res.applied);
-    if (room.recent.length > RESYNC_WINDOW) room.recent.shift();
     try {
       await this.write(member.boardId, room, () => this.store.append(member.boardId, res.applied));
     } catch (err) {
@@ -233,6 +228,19 @@ export class BoardService {
       .slice(0, limit);
   }
 
+  /**
+   * The board, in memory and with every write in flight stored: a snapshot shows only what is
+   * stored. Should the board leave memory meanwhile (it was empty), it is loaded again.
+   */
+  private async loaded(boardId: string): Promise<Room> {
+    for (;;) {
+      const room = await this.load(boardId);
+      clearTimeout(room.idleTimer);
+      await settled(room);
+      if (this.rooms.get(boardId) === room) return room;
+    }
+  }
+
   private load(boardId: string): Promise<Room> {
     const room = this.rooms.get(boardId);
     if (room) return Promise.resolve(room);
@@ -259,7 +267,7 @@ export class BoardService {
         board,
         roster: new Roster(),
         chat: ChatLog.fromStored(stored.chat),
-        recent: stored.ops.slice(-RESYNC_WINDOW),
+        recent: new RecentOps(stored.ops.slice(-RESYNC_WINDOW)),
         opsSinceSnapshot: stored.ops.length,
       };
     } else {
@@ -270,7 +278,7 @@ export class BoardService {
         board: new Board(boardId),
         roster: new Roster(),
         chat: new ChatLog(),
-        recent: [],
+        recent: new RecentOps(),
         opsSinceSnapshot: 0,
       };
     }
@@ -302,6 +310,12 @@ export class BoardService {
     const room = this.rooms.get(boardId);
     if (!room) return;
     clearTimeout(room.idleTimer);
+    // Never changed, so nothing to keep: gone at once, so that opening board after board (each a
+    // few KB) cannot fill memory, nor make the lobby sort thousands of them.
+    if (!room.stored) {
+      this.rooms.delete(boardId);
+      return;
+    }
     room.idleTimer = setTimeout(() => {
       if (this.rooms.get(boardId) !== room || room.roster.size > 0) return;
       if (room.inFlight.size > 0) return this.evictWhenIdle(boardId);
@@ -338,10 +352,7 @@ export class BoardService {
   /** The ops after a tab's `lastSeq`, or null when the tab must start over from a full snapshot. */
   private missedOps(room: Room, resume: JoinInput["resume"]): AppliedOp[] | null {
     if (!resume || resume.epoch !== room.epoch || resume.seq > room.board.seq) return null;
-    if (resume.seq === room.board.seq) return [];
-    const oldest = room.recent[0]?.seq;
-    if (oldest === undefined || resume.seq < oldest - 1) return null;
-    return room.recent.filter((op) => op.seq > resume.seq);
+    return room.recent.after(resume.seq, room.board.seq);
   }
 }
 

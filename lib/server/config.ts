@@ -13,12 +13,19 @@ export interface Config {
   maxHttpBufferSize: number;
   /** Bytes the server may have queued for one connection that is not reading; past this it is closed. */
   outboundMaxBytes: number;
+  /**
+   * Bytes the server may have queued for all connections together; past this the connection adding
+   * to it is closed if it is not keeping up, else the one with the largest queue.
+   */
+  outboundTotalMaxBytes: number;
   /** How long a connection may have something queued and take no message of it before it is closed. */
   outboundStallMs: number;
   /** The lobby's board list is sent at most once per this many ms. */
   lobbyThrottleMs: number;
   /** How long a graceful shutdown may take before the remaining connections are cut. */
   shutdownGraceMs: number;
+  /** A TCP connection that makes no request, or a transport that joins no namespace, within this long is closed. */
+  connectTimeoutMs: number;
   /** Cursor batches go out at most once per this many ms per board. */
   cursorTickMs: number;
   /** `coalesce`: one batch per tick per member; `relay`: every update to every peer (for comparison). */
@@ -93,9 +100,11 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     pingTimeoutMs: int(env, "PING_TIMEOUT_MS", 5_000, 100, 600_000),
     maxHttpBufferSize: int(env, "MAX_HTTP_BUFFER_SIZE", 1_000_000, 1_024, 100_000_000),
     outboundMaxBytes: int(env, "OUTBOUND_MAX_BYTES", 4_000_000, 100_000, 1_000_000_000),
+    outboundTotalMaxBytes: int(env, "OUTBOUND_TOTAL_MAX_BYTES", 256_000_000, 1_000_000, 100_000_000_000),
     outboundStallMs: int(env, "OUTBOUND_STALL_MS", 30_000, 100, 3_600_000),
     lobbyThrottleMs: int(env, "LOBBY_THROTTLE_MS", 250, 0, 60_000),
     shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 4_000, 0, 60_000),
+    connectTimeoutMs: int(env, "CONNECT_TIMEOUT_MS", 10_000, 100, 600_000),
     cursorTickMs: int(env, "CURSOR_TICK_MS", 33, 5, 1_000),
     cursorMode,
     chatBurst: int(env, "CHAT_BURST", 5, 1, 1_000),

@@ -44,3 +44,12 @@ export const UNKNOWN_EVENT_LIMIT: EventLimit = { burst: 10, perSecond: 1, excess
  * deploy), then one every ten seconds. A well-behaved client never sends one.
  */
 export const INVALID_INPUT_LIMIT = { burst: 10, perSecond: 0.1 } as const;
+
+/**
+ * Points of strokes one client address may be sent in `strokes:get` answers (all its connections
+ * together, a class behind one NAT sharing it): an ask of a few ids can cost the server an answer
+ * of megabytes to encode, so the answers are what is limited. About 2 MB of JSON a second: a tab
+ * asks one answer (at most 30,000 points) at a time, and a class that lacks a whole big board
+ * after an undone clear gets it within a minute or so.
+ */
+export const STROKE_FETCH_LIMIT = { burst: 120_000, perSecond: 100_000 } as const;

@@ -23,6 +23,8 @@ export const DRAIN_BELOW_BYTES = 64 * 1024;
 export interface OutboundLimits {
   /** Bytes one connection may have queued; past this it is closed. */
   maxBytes: number;
+  /** Bytes all connections together may have queued; past this a connection that is not reading is closed. */
+  totalMaxBytes: number;
   /** How long a connection may have something queued and take no message of it before it is closed. */
   stallMs: number;
 }
@@ -33,10 +35,14 @@ export interface OutboundLimits {
  * (a paused WebSocket, a long-polling session that stopped polling) would make the server hold
  * everything sent to it. This measures each connection's queue, lets a sender wait for it to
  * drain (`drained`), and closes a connection whose queue passes `maxBytes` or that took no message
- * of it for `stallMs`. Per packet it costs one listener call and an addition.
+ * of it for `stallMs`. Many connections each under `maxBytes` could still hold more than the process
+ * has, so it keeps the total of all queues under `totalMaxBytes` too. Per packet it costs one
+ * listener call and a few additions.
  */
 export class Outbound {
   private readonly queues = new Set<Queue>();
+  /** What all queues held as each was last counted: kept as packets are made and sent, recounted by each sweep. */
+  private total = 0;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -57,13 +63,40 @@ export class Outbound {
   }
 
   private watch(conn: Conn): void {
-    const queue = new Queue(conn, (reason) => this.cut(queue, reason), this.limits.maxBytes);
+    const queue = new Queue(conn, this.limits.maxBytes, {
+      full: (reason) => this.cut(queue, reason),
+      counted: (change) => (this.total += change),
+      added: (held) => this.added(queue, held),
+    });
     this.queues.add(queue);
     byConn.set(conn, queue);
     conn.once("close", () => {
       this.queues.delete(queue);
+      this.total -= queue.uncount();
       queue.closed();
     });
+  }
+
+  /** After a packet was made for `queue`, which held `held` bytes before it. */
+  private added(queue: Queue, held: number): void {
+    if (this.total <= this.limits.totalMaxBytes) return;
+    // A connection that keeps up has taken what it was sent before it is sent more.
+    if (held > DRAIN_BELOW_BYTES) this.cut(queue, TOTAL_OVER);
+    this.shed(queue);
+  }
+
+  /** While the total is over its limit, closes the connection (besides `spared`) with the largest queue, if it is not keeping up. */
+  private shed(spared?: Queue): void {
+    while (this.total > this.limits.totalMaxBytes) {
+      let largest: Queue | undefined;
+      let most = DRAIN_BELOW_BYTES;
+      for (const queue of this.queues) {
+        const bytes = queue === spared || queue.cutting ? 0 : queue.bytes();
+        if (bytes > most) [largest, most] = [queue, bytes];
+      }
+      if (!largest) return;
+      this.cut(largest, TOTAL_OVER);
+    }
   }
 
   /** Stalls, and bytes that bypass engine.io's queue (the `ws` library's own pongs). */
@@ -71,15 +104,19 @@ export class Outbound {
     const now = Date.now();
     for (const queue of this.queues) {
       const bytes = queue.bytes();
+      this.total += queue.recount(bytes);
       if (bytes > this.limits.maxBytes) this.cut(queue, "queue over the limit");
       else if (queue.stalledFor(now) >= this.limits.stallMs) this.cut(queue, "took nothing queued for it");
       else queue.notify();
     }
+    this.shed();
   }
 
   private cut(queue: Queue, reason: string): void {
     if (queue.cutting) return;
     queue.cutting = true;
+    // Its queue goes with it: what others add is measured against what remains.
+    this.total -= queue.uncount();
     const { conn } = queue;
     this.metrics.count("slowReadersClosed");
     this.log.warn("connection closed: not reading", { reason, transport: conn.transport.name, queuedBytes: queue.bytes(), address: conn.remoteAddress });
@@ -93,7 +130,19 @@ export class Outbound {
   }
 }
 
+const TOTAL_OVER = "server's total queue over the limit";
+
 const byConn = new WeakMap<Conn, Queue>();
+
+/** What a queue tells its owner. */
+interface QueueEvents {
+  /** Its queue passed the per-connection limit. */
+  full(reason: string): void;
+  /** Its share of the total changed by `change` bytes. */
+  counted(change: number): void;
+  /** A packet was made for it, and counted; it held `held` bytes before. */
+  added(held: number): void;
+}
 
 /**
  * Resolves true once the connection's queue is at most DRAIN_BELOW_BYTES (at once if it is), false
@@ -112,6 +161,8 @@ class Queue {
    * Zero when watching starts: the handshake's packets are flushed before engine.io announces it.
    */
   private pending = 0;
+  /** Its bytes as last counted into the process-wide total (none once it is being cut). */
+  private counted = 0;
   /** Whether the transport took anything since the last sweep, and what the socket held then. */
   private took = false;
   private lastBuffered = 0;
@@ -126,20 +177,28 @@ class Queue {
   private readonly unread = new Set<NetSocket>();
   private readonly onDrain = () => {
     if (this.unreadBytes() === 0) this.took = true;
+    this.events.counted(this.recount());
     this.notify();
   };
 
   constructor(
     readonly conn: Conn,
-    full: (reason: string) => void,
     maxBytes: number,
+    private readonly events: QueueEvents,
   ) {
     this.transport = conn.transport;
     this.transport.on("drain", this.onDrain);
     conn.on("packetCreate", (packet: { data?: string | Buffer }) => {
       if (this.cutting) return;
-      this.pending += packet.data?.length ?? 0;
-      if (this.bytes() > maxBytes) full("queue over the limit");
+      const size = packet.data?.length ?? 0;
+      this.pending += size;
+      const bytes = this.bytes();
+      if (bytes > maxBytes) {
+        events.full("queue over the limit");
+        return;
+      }
+      events.counted(this.recount(bytes));
+      events.added(bytes - size);
     });
     // The whole queue goes to the transport at once: for a long poll, as the answer to its request.
     conn.on("flush", () => {
@@ -147,6 +206,8 @@ class Queue {
       const poll = pollSocketOf(this.transport);
       if (poll) this.unread.add(poll);
     });
+    // Emitted once the transport was given the queue: it is now in the WebSocket's buffer, or a poll's answer.
+    conn.on("drain", () => events.counted(this.recount()));
     conn.on("upgrade", (transport: Transport) => {
       this.transport.off("drain", this.onDrain);
       this.transport = transport;
@@ -158,6 +219,21 @@ class Queue {
   /** Queued in engine.io, and written to a WebSocket or long poll but not yet taken whole by the kernel. */
   bytes(): number {
     return this.pending + (wsOf(this.transport)?.bufferedAmount ?? 0) + this.unreadBytes();
+  }
+
+  /** Counts the queue again as holding `bytes`; returns by how much its share of the total changed. */
+  recount(bytes = this.bytes()): number {
+    if (this.cutting) return 0;
+    const change = bytes - this.counted;
+    this.counted = bytes;
+    return change;
+  }
+
+  /** Takes the queue out of the total; returns what it had counted there. */
+  uncount(): number {
+    const counted = this.counted;
+    this.counted = 0;
+    return counted;
   }
 
   private unreadBytes(): number {

@@ -54,9 +54,12 @@ export function guardConnections(io: ScribbleServer, deps: Deps): void {
       cut: false,
     };
     guarded.set(conn, state);
-    conn.on("packet", ({ data }: { data?: unknown }) => {
+    conn.on("packet", ({ type, data }: { type: string; data?: unknown }) => {
       if (state.cut) return;
       const cost = typeof data === "string" ? data.length : Buffer.isBuffer(data) ? data.byteLength : 1;
+      // Nothing this app sends is binary. Socket.IO would hold a binary event's attachments until
+      // the last one came, however long that is: megabytes per connection, out of every count.
+      if (type === "message" && (typeof data !== "string" || data.startsWith("45"))) return cutOff(deps, conn, state, "binary data");
       if (typeof data === "string" && /^4(3|6|0\/)/.test(data)) strikeState(deps, conn, state);
       const paid = state.bytes.take(Date.now(), cost);
       if (paid.ok) return;

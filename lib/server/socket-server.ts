@@ -4,7 +4,7 @@ import { originAllowed } from "./admission";
 import { guardConnections, guardEvents } from "./packet-guard";
 import { BoardService } from "./board-service";
 import type { Config } from "./config";
-import { eventLimits } from "./event-limits";
+import { eventLimits, STROKE_FETCH_LIMIT } from "./event-limits";
 import { CursorHub } from "./cursors";
 import { registerBoardHandlers } from "./handlers/board";
 import { registerChatHandlers } from "./handlers/chat";
@@ -48,7 +48,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     // Other upgrade requests (Next's hot reload in dev) are handed on by the caller, not cut.
     destroyUpgrade: false,
     // A transport that joins no namespace has no use: it is closed after this (Socket.IO's default is 45 s).
-    connectTimeout: 10_000,
+    connectTimeout: config.connectTimeoutMs,
     // No connection state recovery: it keeps every packet sent to every socket for its whole
     // window (a joiner's board, each refusal) and puts a recovered socket back in its rooms
     // without a join. Tabs resume with {epoch, seq} after every reconnect instead (one round trip).
@@ -67,7 +67,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
   });
   transports.attach(io.engine);
-  transports.limitSockets(httpServer);
+  transports.limitSockets(httpServer, config.connectTimeoutMs);
   const metrics = new Metrics();
   const boards = new BoardService(store, log, {
     snapshotEvery: config.snapshotEvery,
@@ -78,10 +78,11 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   });
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
   const cursors = new CursorHub(io, config.cursorTickMs);
-  const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
+  const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, totalMaxBytes: config.outboundTotalMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
   const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
-  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, limits: eventLimits(config), metrics };
+  const fetchLimits = new RateLimiter(STROKE_FETCH_LIMIT.burst, STROKE_FETCH_LIMIT.perSecond);
+  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, fetchLimits, limits: eventLimits(config), metrics };
   guardConnections(io, ctx);
 
   io.on("connection", (socket) => {

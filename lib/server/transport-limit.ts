@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Socket } from "node:net";
 import type { Server as EngineServer, Socket as EngineSocket } from "engine.io";
 import { ConnectionCounter, limitKey } from "./admission";
 
@@ -29,18 +30,27 @@ export class TransportLimit {
   /**
    * Caps the TCP connections one address holds on the HTTP server, whatever they carry: a long
    * poll answered on a connection its client never reads stays in the kernel's buffers, out of
-   * every count above, so the number of such connections must be bounded too. Behind a trusted
-   * proxy every connection comes from the proxy: the proxy's own limits apply there.
+   * every count above, so the number of such connections must be bounded too; and one that makes
+   * no request within `silentMs` is closed, so that silent connections cannot hold the slots.
+   * Behind a trusted proxy every connection comes from the proxy: the proxy's own limits apply.
    */
-  limitSockets(httpServer: HttpServer): void {
+  limitSockets(httpServer: HttpServer, silentMs: number): void {
     if (this.trustProxy) return;
-    httpServer.on("connection", (socket) => {
+    const spoke = new WeakSet<Socket>();
+    httpServer.on("request", (req: IncomingMessage) => spoke.add(req.socket));
+    httpServer.on("upgrade", (req: IncomingMessage) => spoke.add(req.socket));
+    httpServer.on("connection", (socket: Socket) => {
       const address = limitKey({}, socket.remoteAddress ?? "", false);
       if (!this.tcp.admit(address)) {
         socket.destroy();
         return;
       }
-      socket.once("close", () => this.tcp.release(address));
+      const silent = setTimeout(() => spoke.has(socket) || socket.destroy(), silentMs);
+      silent.unref();
+      socket.once("close", () => {
+        clearTimeout(silent);
+        this.tcp.release(address);
+      });
     });
   }
 

@@ -21,6 +21,8 @@ export interface Context {
   lobby: Lobby;
   cursors: CursorHub;
   /** Per person (`boardId/clientId`), shared by their tabs and kept a while after they leave. */
+  /** Per client address: points of strokes sent in `strokes:get` answers. */
+  fetchLimits: RateLimiter;
   chatLimits: RateLimiter;
   /** Bytes of ops per client address, shared by all its connections. */
   writeLimits: RateLimiter;

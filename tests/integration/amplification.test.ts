@@ -2,6 +2,7 @@ import { io } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ClientSocket } from "@/lib/client/socket";
 import type { AppliedOp, OpAck, Stroke, StrokeInput } from "@/lib/protocol";
+import { STROKE_FETCH_LIMIT } from "@/lib/server/event-limits";
 import { MemoryStore } from "@/lib/server/storage";
 import {
   addOp,
@@ -86,11 +87,19 @@ describe("a restore costs the size of its ids, not of the strokes", () => {
     expect((await lateJoiner(server, "room-1")).strokeCount).toBe(ids.length);
 
     // B lacks them all (it joined while they were erased): it fetches them in answers of bounded
-    // size, each well under what a connection may have queued, and stays connected.
+    // size, each well under what a connection may have queued, waiting when told to as the app
+    // does, and stays connected.
     const fetched: string[] = [];
-    for (let requests = 0; fetched.length < ids.length && requests < 20; requests++) {
+    for (let requests = 0; fetched.length < ids.length && requests < 40; requests++) {
       const asked = ids.filter((id) => !fetched.includes(id)).slice(0, 100);
-      const res = (await emitRawWithAck(b, "strokes:get", { strokeIds: asked })) as { ok: true; strokes: Stroke[]; answered: number };
+      const res = (await emitRawWithAck(b, "strokes:get", { strokeIds: asked })) as
+        | { ok: true; strokes: Stroke[]; answered: number }
+        | { ok: false; error: { code: string; retryAfterMs: number } };
+      if (!res.ok) {
+        expect(res.error.code).toBe("RATE_LIMITED");
+        await new Promise((resolve) => setTimeout(resolve, res.error.retryAfterMs));
+        continue;
+      }
       expect(res.strokes.map((s) => s.id)).toEqual(asked.slice(0, res.answered));
       expect(JSON.stringify(res).length).toBeLessThan(2_500_000);
       fetched.push(...res.strokes.map((s) => s.id));
@@ -133,6 +142,35 @@ describe("a restore costs the size of its ids, not of the strokes", () => {
     const res = (await emitRawWithAck(a, "strokes:get", { strokeIds: tooMany })) as { ok: boolean; error: { code: string; message: string } };
     expect(res).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     expect(res.error.message).not.toContain("s-100");
+  });
+});
+
+describe("what strokes:get answers cost", () => {
+  it("is limited per address by the points sent: asking for the same big strokes again and again is refused with a hint", async () => {
+    server = await startServer({ inboundBytesPerSecond: 1_000_000_000 });
+    const ids = Array.from({ length: 15 }, (_, i) => `big-${i}`);
+    await seedBoard(server.store, "room-1", ids.map((id) => addOp(`add-${id}`, bigStroke(id))));
+    const [a, b] = await Promise.all([server.connect(), server.connect()]);
+    await join(a, "room-1", "Ada");
+    await join(b, "room-1", "Bob");
+
+    // Two connections of one address asking again and again, one answer at a time each, as fast
+    // as they come: 30,000 points an answer.
+    const started = Date.now();
+    type Answer = { ok: boolean; strokes?: Stroke[]; error?: { code: string; retryAfterMs: number } };
+    const ask = async (s: ClientSocket) => {
+      const answers: Answer[] = [];
+      for (let i = 0; i < 20; i++) answers.push((await emitRawWithAck(s, "strokes:get", { strokeIds: ids })) as Answer);
+      return answers;
+    };
+    const answers = (await Promise.all([ask(a), ask(b)])).flat();
+    const seconds = (Date.now() - started) / 1000;
+    const sent = answers.flatMap((r) => r.strokes ?? []).reduce((n, s) => n + s.points.length / 3, 0);
+    const refused = answers.filter((r) => !r.ok);
+
+    expect(sent).toBeLessThanOrEqual(STROKE_FETCH_LIMIT.burst + STROKE_FETCH_LIMIT.perSecond * seconds);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r.error).toMatchObject({ code: "RATE_LIMITED", retryAfterMs: expect.any(Number) });
   });
 });
 

@@ -6,6 +6,7 @@ import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StrokeInput } from "@/lib/protocol";
 import type { Config } from "@/lib/server/config";
+import { DRAIN_BELOW_BYTES } from "@/lib/server/outbound";
 import { addOp, commit, joinLoaded, newClientId, next, seedBoard, startServer, strokeInput, type TestServer } from "./harness";
 import { RawClient } from "./support/raw-client";
 
@@ -182,6 +183,44 @@ describe("a client that does not read cannot make the server queue without bound
     const heardAfter = next(b, "op");
     await commit(a, addOp("add-after", strokeInput("after")));
     await heardAfter;
+  });
+
+  it("keeps what all connections have queued under the server's total cap, closing the slow readers that would pass it; others carry on", async () => {
+    const totalCap = 3_000_000;
+    const slowReaders = 16;
+    // Only the total cap can close anyone here: each slow reader may hold far more than one chunk.
+    const server = await start({ outboundMaxBytes: 10 * totalCap, outboundTotalMaxBytes: totalCap, outboundStallMs: 600_000 });
+    await seedBoard(server.store, "big", bigAdds("seed", 420));
+    const a = await server.connect();
+    const b = await server.connect();
+    const board = (await joinLoaded(a, "big", "Ada")).strokes.length;
+    await joinLoaded(b, "big", "Bo");
+    const conns = engineConns(server);
+    // The sum of every open connection's queue, as each packet is made (which sees all before it).
+    let peakTotal = 0;
+    const total = () => [...conns.values()].reduce((sum, c) => sum + (c.conn.readyState === "closed" ? 0 : queuedBytes(c.conn)), 0);
+    server.sockets.io.engine.on("connection", (conn: EngineConn) => conn.on("packetCreate", () => (peakTotal = Math.max(peakTotal, total()))));
+
+    const slow = await Promise.all(Array.from({ length: slowReaders }, () => slowReader(server, "big")));
+    const slowConns = slow.map((c) => conns.get(sidOf(c))!);
+    let closed = 0;
+    for (const s of slowConns) void s.closed.then(() => closed++);
+    // Every slow reader ends up closed, or holding the chunk it will never take with its join stream waiting.
+    await expect.poll(() => slowConns.every((s) => s.conn.readyState === "closed" || queuedBytes(s.conn) > DRAIN_BELOW_BYTES), { timeout: 8_000 }).toBe(true);
+    const held = total();
+    console.info(
+      `${slowReaders} paused WebSockets on a ${MB(board * STROKE_BYTES)} board, total cap ${MB(totalCap)}: peak total queued ${MB(peakTotal)}, ${MB(held)} held at the end, ${closed} closed`,
+    );
+
+    expect(peakTotal).toBeLessThanOrEqual(totalCap + CHUNK);
+    expect(held).toBeLessThanOrEqual(totalCap);
+    expect(closed).toBeGreaterThan(0);
+    expect(server.sockets.metrics.counters.slowReadersClosed).toBe(closed);
+    expect(warnings(server).map((w) => w.fields?.reason)).toEqual(Array(closed).fill("server's total queue over the limit"));
+    // Someone reading keeps drawing.
+    const heard = next(b, "op");
+    const applied = await commit(a, addOp("add-live", strokeInput("live")));
+    expect((await heard).seq).toBe(applied.seq);
   });
 
   it("closes a paused WebSocket whose broadcasts pass the cap on a busy board", async () => {

@@ -46,3 +46,19 @@ describe("a join storm on one board", () => {
     }
   });
 });
+
+describe("boards only looked at", () => {
+  it("leave memory as soon as nobody is on them: opening board after board fills nothing", async () => {
+    const server = await startServer();
+    try {
+      const a = await server.connect();
+      for (let i = 0; i < 9; i++) await join(a, `glance-${i}`, "Ada");
+      expect(server.sockets.boards.loadedCount).toBe(1);
+      a.emit("board:leave");
+      await barrier(a);
+      expect(server.sockets.boards.loadedCount).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});

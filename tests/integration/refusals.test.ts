@@ -58,6 +58,15 @@ describe("the byte rate", () => {
     await raw.closed;
     expect(server().sockets.metrics.counters.connectionsCutOff).toBe(1);
   });
+
+  it("binary events are cut off at once: attachments are never held waiting for the rest", async () => {
+    const raw = await RawClient.connect(server().url);
+    const placeholders = Array.from({ length: 10 }, (_, num) => ({ _placeholder: true, num }));
+    raw.send(`4510-${JSON.stringify(["ping", ...placeholders])}`);
+    raw.ws.send(Buffer.alloc(1_000_000));
+    await raw.closed;
+    expect(server().sockets.metrics.counters.connectionsCutOff).toBe(1);
+  });
 });
 
 describe("refusals never echo the input", () => {

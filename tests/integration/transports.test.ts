@@ -1,5 +1,7 @@
+import { once } from "node:events";
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { barrier, join, next, record, useServer } from "./harness";
+import { barrier, join, next, record, startServer, useServer } from "./harness";
 import { RawClient } from "./support/raw-client";
 
 const MAX = 4;
@@ -78,5 +80,29 @@ describe("nobody hears a board without being on its people list", () => {
     await b.emitWithAck("chat:send", { opId: "m-1", text: "only for the people on other" });
     await barrier(a);
     expect(toA).toEqual([]);
+  });
+});
+
+describe("silent TCP connections", () => {
+  it("are closed when they make no request in time, so that they cannot hold an address's slots", async () => {
+    const quick = await startServer({ maxConnectionsPerIp: 2, connectTimeoutMs: 300 });
+    try {
+      const port = Number(new URL(quick.url).port);
+      const silent = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const socket = connect(port, "127.0.0.1");
+          socket.on("error", () => undefined);
+          await once(socket, "connect");
+          return socket;
+        }),
+      );
+      await expect.poll(() => quick.sockets.transports.socketsFrom(address)).toBe(4);
+      await Promise.all(silent.map((s) => once(s, "close")));
+      await expect.poll(() => quick.sockets.transports.socketsFrom(address)).toBe(0);
+      const tab = await quick.connect();
+      expect(tab.connected).toBe(true);
+    } finally {
+      await quick.close();
+    }
   });
 });

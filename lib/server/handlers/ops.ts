@@ -1,12 +1,13 @@
 import { opRequestSchema, previewKey, strokePreviewSchema, strokesRequestSchema } from "../../protocol";
 import { limitKey } from "../admission";
 import { bind } from "../bind";
-import { fail } from "../reply";
+import { STROKE_FETCH_LIMIT } from "../event-limits";
+import { fail, rateLimited } from "../reply";
 import { STROKE_CHUNK_POINTS } from "../join-stream";
 import { boardRoom, type Context, type ScribbleSocket } from "../types";
 
 export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, config, io, writeLimits } = ctx;
+  const { boards, config, fetchLimits, io, writeLimits } = ctx;
   // One address may hold many connections (a class behind one NAT): what it may store is shared.
   const address = limitKey(socket.handshake.headers, socket.handshake.address, config.trustProxy);
 
@@ -48,7 +49,14 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
   // Answered in the same turn as it is read: ops are sent to this socket in order with the
   // answer, so the tab can tell what came before it (see Board.fill). An answer holds no more
   // points than a join chunk, so that it stays well under what a connection may have queued.
-  bind(ctx, socket, "strokes:get", strokesRequestSchema, ({ strokeIds }) => boards.strokesOf(socket.id, strokeIds, STROKE_CHUNK_POINTS));
+  bind(ctx, socket, "strokes:get", strokesRequestSchema, ({ strokeIds }) => {
+    const res = boards.strokesOf(socket.id, strokeIds, STROKE_CHUNK_POINTS);
+    if (!res.ok) return res;
+    // Charged before the answer is encoded, by what it holds: the encoding is the cost.
+    const points = res.strokes.reduce((n, stroke) => n + stroke.points.length / 3, 0);
+    const allowed = fetchLimits.take(address, Date.now(), Math.min(points, STROKE_FETCH_LIMIT.burst));
+    return allowed.ok ? res : rateLimited("strokes asked for", allowed.retryAfterMs);
+  });
 
   bind(ctx, socket, "stroke:preview", strokePreviewSchema, (preview) => {
     const member = boards.memberOf(socket.id);
