@@ -1,13 +1,7 @@
 import type { Ack, ProtocolError } from "./errors";
 import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
+import type { ActivityState, Color } from "./primitives";
 import type { ChatSendRequest, JoinRequest, StrokesRequest } from "./schemas";
-
-/** A colour as it travels: lowercase `#rrggbb`. */
-export type Color = string;
-
-/** active: input in the last minute; idle: none for a minute; away: no tab of theirs is visible. */
-export const ACTIVITY_STATES = ["active", "idle", "away"] as const;
-export type ActivityState = (typeof ACTIVITY_STATES)[number];
 
 export interface User {
   /** Stable for as long as the person has at least one tab on the board. */

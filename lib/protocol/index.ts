@@ -5,3 +5,4 @@ export * from "./schemas";
 export * from "./names";
 export * from "./ops";
 export * from "./preview-key";
+export * from "./primitives";

@@ -1,13 +1,10 @@
-import type { Color } from "./events";
+import type { Color, Tool } from "./primitives";
 
 /**
  * Board changes. A client sends an `OpRequest`; the server validates it, gives it the board's
  * next `seq`, keeps it, and hands the result out as an `AppliedOp` (in the author's ack and to
  * the others), with whatever the server had to decide filled in.
  */
-
-export const TOOLS = ["pen"] as const;
-export type Tool = (typeof TOOLS)[number];
 
 /** A stroke as its author draws it. Immutable once committed. */
 export interface StrokeInput {

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { BOARD_ID_PATTERN, COLOR_PATTERN, LIMITS, PAGE } from "./limits";
-import { TOOLS } from "./ops";
 import { hasVisibleCharacter, isWellFormedName } from "./names";
-import { ACTIVITY_STATES } from "./events";
+import { ACTIVITY_STATES, TOOLS } from "./primitives";
 
 /** Runtime schemas for every inbound payload; the server parses with these at the boundary. */
 

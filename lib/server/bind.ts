@@ -4,7 +4,8 @@ import type { EventLimit } from "./event-limits";
 import { strike } from "./packet-guard";
 import { TokenBucket } from "./rate-limit";
 import { ackOf, fail, rateLimited, replier, type Reply } from "./reply";
-import type { Context, ScribbleSocket } from "./types";
+import type { ScribbleSocket } from "./rooms";
+import type { Context } from "./types";
 
 
 /** Refusals logged per connection before the rest are only counted (a flood must not flood logs). */

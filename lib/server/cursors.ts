@@ -1,5 +1,5 @@
 import type { CursorUpdate } from "../protocol";
-import { boardRoom, type ScribbleServer } from "./types";
+import { boardRoom, type ScribbleServer } from "./rooms";
 
 /**
  * Server-side cursor coalescing. Cursors are the heaviest traffic a board carries: N people

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Stroke } from "../protocol";
 import type { Joined } from "./board-service";
 import { drained } from "./outbound";
-import type { ScribbleSocket } from "./types";
+import type { ScribbleSocket } from "./rooms";
 
 /** Strokes per `board:strokes` message: about 0.5 MB of JSON for hand-drawn strokes. */
 export const STROKE_CHUNK_SIZE = 250;

@@ -1,5 +1,5 @@
 import type { BoardService } from "./board-service";
-import { LOBBY_ROOM, type ScribbleServer } from "./types";
+import { LOBBY_ROOM, type ScribbleServer } from "./rooms";
 
 /**
  * The lobby's live list of active boards. Presence changes arrive in bursts (a class of 30

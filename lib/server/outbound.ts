@@ -1,7 +1,7 @@
 import type { Socket as NetSocket } from "node:net";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
-import type { ScribbleServer, ScribbleSocket } from "./types";
+import type { ScribbleServer, ScribbleSocket } from "./rooms";
 
 /** An engine.io connection: one transport at a time (long-polling, then perhaps a WebSocket). */
 type Conn = ScribbleSocket["conn"];

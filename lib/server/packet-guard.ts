@@ -6,7 +6,7 @@ import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
 import { TokenBucket } from "./rate-limit";
 import { ackOf, rateLimited, replier } from "./reply";
-import type { ScribbleServer, ScribbleSocket } from "./types";
+import type { ScribbleServer, ScribbleSocket } from "./rooms";
 
 interface Deps {
   config: Config;

@@ -1,5 +1,5 @@
 import type { Ack, ErrorCode, ProtocolError } from "../protocol";
-import type { ScribbleSocket } from "./types";
+import type { ScribbleSocket } from "./rooms";
 
 export type Reply = Ack<object>;
 export type AckFn = (res: Reply) => void;

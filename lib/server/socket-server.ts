@@ -19,7 +19,8 @@ import { Outbound } from "./outbound";
 import { RateLimiter } from "./rate-limit";
 import type { BoardStore } from "./storage";
 import { TransportLimit } from "./transport-limit";
-import type { Context, ScribbleServer } from "./types";
+import type { ScribbleServer } from "./rooms";
+import type { Context } from "./types";
 
 export const SOCKET_PATH = "/socket.io/";
 

@@ -1,5 +1,4 @@
-import type { Server, Socket } from "socket.io";
-import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from "../protocol";
+import type { ClientToServerEvents } from "../protocol";
 import type { BoardService } from "./board-service";
 import type { Config } from "./config";
 import type { CursorHub } from "./cursors";
@@ -8,9 +7,7 @@ import type { EventLimit } from "./event-limits";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
 import type { RateLimiter } from "./rate-limit";
-
-export type ScribbleServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-export type ScribbleSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+import type { ScribbleServer } from "./rooms";
 
 /** What every handler may use: built once by `createSocketServer`. */
 export interface Context {
@@ -30,8 +27,3 @@ export interface Context {
   limits: Record<keyof ClientToServerEvents, EventLimit>;
   metrics: Metrics;
 }
-
-export const boardRoom = (boardId: string) => `board:${boardId}`;
-/** Every tab of one person on one board: where direct messages go. */
-export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${userId}`;
-export const LOBBY_ROOM = "lobby";

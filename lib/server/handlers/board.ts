@@ -3,7 +3,8 @@ import type { Left } from "../board-service";
 import { bind } from "../bind";
 import { fail } from "../reply";
 import { streamJoin } from "../join-stream";
-import { boardRoom, LOBBY_ROOM, userRoom, type Context, type ScribbleSocket } from "../types";
+import { boardRoom, LOBBY_ROOM, userRoom, type ScribbleSocket } from "../rooms";
+import type { Context } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, cursors, io, lobby, log } = ctx;

@@ -1,7 +1,8 @@
 import { chatSendSchema } from "../../protocol";
 import { bind } from "../bind";
 import { fail } from "../reply";
-import { boardRoom, userRoom, type Context, type ScribbleSocket } from "../types";
+import { boardRoom, userRoom, type ScribbleSocket } from "../rooms";
+import type { Context } from "../types";
 
 export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, chatLimits } = ctx;

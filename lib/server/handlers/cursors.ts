@@ -1,7 +1,8 @@
 import { cursorSchema, type CursorUpdate } from "../../protocol";
 import { bind } from "../bind";
 import { fail } from "../reply";
-import { boardRoom, type Context, type ScribbleSocket } from "../types";
+import { boardRoom, type ScribbleSocket } from "../rooms";
+import type { Context } from "../types";
 
 export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, config, cursors } = ctx;

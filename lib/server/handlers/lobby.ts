@@ -1,5 +1,6 @@
 import { bind } from "../bind";
-import { LOBBY_ROOM, type Context, type ScribbleSocket } from "../types";
+import { LOBBY_ROOM, type ScribbleSocket } from "../rooms";
+import type { Context } from "../types";
 
 export function registerLobbyHandlers(ctx: Context, socket: ScribbleSocket): void {
   bind(ctx, socket, "lobby:watch", null, () => {

@@ -4,7 +4,8 @@ import { bind } from "../bind";
 import { STROKE_FETCH_LIMIT } from "../event-limits";
 import { fail, rateLimited } from "../reply";
 import { STROKE_CHUNK_POINTS } from "../join-stream";
-import { boardRoom, type Context, type ScribbleSocket } from "../types";
+import { boardRoom, type ScribbleSocket } from "../rooms";
+import type { Context } from "../types";
 
 export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, config, fetchLimits, io, writeLimits } = ctx;

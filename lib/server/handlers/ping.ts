@@ -1,5 +1,6 @@
 import { bind } from "../bind";
-import type { Context, ScribbleSocket } from "../types";
+import type { ScribbleSocket } from "../rooms";
+import type { Context } from "../types";
 
 /** An ack round trip the client times to show its latency. */
 export function registerPingHandler(ctx: Context, socket: ScribbleSocket): void {
