@@ -1,6 +1,5 @@
 import { isIP } from "node:net";
 import { hostname } from "node:os";
-import type { Config } from "./config";
 
 const NAME = /^(?:\*\.)?[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
 
@@ -57,7 +56,14 @@ export class HostNames {
  * name, bare and as `<name>.local` (so that HOST=0.0.0.0 on a classroom network works by name);
  * the hosts of ALLOWED_ORIGINS; ALLOWED_HOSTS.
  */
-export function reachableNames(config: Pick<Config, "host" | "allowedOrigins" | "allowedHosts">): HostNames {
+/** The settings that name the server (config.ts reads them, and parses ALLOWED_HOSTS with `hostPattern`). */
+interface NamingSettings {
+  host: string;
+  allowedOrigins: readonly string[];
+  allowedHosts: readonly string[];
+}
+
+export function reachableNames(config: NamingSettings): HostNames {
   let names = namesFor.get(config);
   if (!names) {
     names = buildNames(config);
@@ -69,7 +75,7 @@ export function reachableNames(config: Pick<Config, "host" | "allowedOrigins" | 
 /** Built once per configuration: every handshake and page request asks. */
 const namesFor = new WeakMap<object, HostNames>();
 
-function buildNames(config: Pick<Config, "host" | "allowedOrigins" | "allowedHosts">): HostNames {
+function buildNames(config: NamingSettings): HostNames {
   const machine = hostname().toLowerCase();
   const originHosts = config.allowedOrigins.flatMap((origin) => {
     const host = URL.canParse(origin) ? new URL(origin).hostname : "";
