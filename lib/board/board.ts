@@ -300,8 +300,21 @@ export class Board {
   }
 }
 
-/** Stroke fields are ASCII (ids, colours and numbers), so characters are bytes. */
-const strokeBytes = (stroke: Stroke) => JSON.stringify(stroke).length;
+const sizes = new WeakMap<Stroke, number>();
+
+/**
+ * A stroke's size as JSON (its fields are ASCII: ids, colours and numbers, so characters are
+ * bytes), worked out once per stroke: the board's budget check, its count and the server's
+ * resync window all ask for the same strokes.
+ */
+export function strokeBytes(stroke: Stroke): number {
+  let size = sizes.get(stroke);
+  if (size === undefined) {
+    size = JSON.stringify(stroke).length;
+    sizes.set(stroke, size);
+  }
+  return size;
+}
 
 function refuse(code: ProtocolError["code"], message: string): { ok: false; error: ProtocolError } {
   return { ok: false, error: { code, message } };

@@ -27,9 +27,8 @@ import { SendQueue, type Outcome } from "./send-queue";
 import { StrokeFetcher } from "./stroke-fetcher";
 import { presenceStore } from "./presence-store";
 import { sessionStore } from "./session-store";
-import type { ClientSocket } from "./socket";
+import { ACK_TIMEOUT_MS, type ClientSocket } from "./socket";
 
-const ACK_TIMEOUT_MS = 10_000;
 
 /** What to add to the undo history once the op is acked (a clear learns its strokes only then). */
 type Undoable = (applied: AppliedOp | undefined) => Omit<Action, "opId"> | null;

@@ -1,8 +1,7 @@
 import { LIMITS } from "../protocol";
 import { boardStore } from "./board-store";
-import type { ClientSocket } from "./socket";
+import { ACK_TIMEOUT_MS, type ClientSocket } from "./socket";
 
-const ACK_TIMEOUT_MS = 10_000;
 /** After an answer that was no answer (a timeout, a refusal other than a rate limit). */
 const RETRY_MS = 2_000;
 

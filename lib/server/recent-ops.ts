@@ -1,4 +1,8 @@
+import { strokeBytes } from "../board";
 import type { AppliedOp } from "../protocol";
+
+/** What an op adds around its stroke as JSON: seq, author, type and opId. */
+const OP_ENVELOPE_BYTES = 200;
 
 /** Ops kept in memory per board to bring a reconnecting tab up to date without a full snapshot. */
 export const RESYNC_WINDOW = 1_000;
@@ -22,7 +26,8 @@ export class RecentOps {
   }
 
   push(op: AppliedOp): void {
-    const bytes = JSON.stringify(op).length;
+    // A stroke's size is known already (the board counted it); other ops are small but for their ids.
+    const bytes = op.op.type === "stroke:add" ? strokeBytes(op.op.stroke) + OP_ENVELOPE_BYTES : JSON.stringify(op).length;
     this.ops.push({ op, bytes });
     this.bytes += bytes;
     while (this.ops.length > RESYNC_WINDOW || (this.bytes > RESYNC_WINDOW_BYTES && this.ops.length > 1)) {

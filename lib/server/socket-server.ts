@@ -1,6 +1,6 @@
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import { originAllowed } from "./admission";
+import { hostAllowed, originAllowed } from "./admission";
 import { guardConnections, guardEvents } from "./packet-guard";
 import { BoardService } from "./board-service";
 import type { Config } from "./config";
@@ -68,6 +68,14 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     ...(config.allowedOrigins.length > 0 ? { cors: { origin: config.allowedOrigins } } : {}),
   });
   transports.attach(io.engine);
+  // `allowRequest` sees handshakes only: the requests of a session already open (long polls, the
+  // upgrade to WebSocket) are held to the same Host check here, so that a session opened under an
+  // allowed name cannot be carried on from a rebinding page.
+  io.engine.use((req: IncomingMessage, _res: unknown, next: (err?: Error) => void) => {
+    if (!/[?&]sid=/.test(req.url ?? "") || hostAllowed(req, config)) return next();
+    metrics.count("refusedConnections");
+    next(new Error("host not allowed"));
+  });
   transports.limitSockets(httpServer, config.connectTimeoutMs);
   const metrics = new Metrics();
   const boards = new BoardService(store, log, {

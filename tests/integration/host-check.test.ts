@@ -60,6 +60,15 @@ describe("Socket.IO connections are held to the names the server is reached by",
     expect(server().sockets.io.engine.clientsCount).toBe(0);
   });
 
+  it("holds the requests of a session already open (long polls) to the same Host check", async () => {
+    const open = await httpRequest(`${server().url}/socket.io/?EIO=4&transport=polling`);
+    const { sid } = JSON.parse(open.body.slice(1)) as { sid: string };
+    const poll = await httpRequest(`${server().url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { headers: REBOUND });
+    expect(poll.status).toBe(400);
+    expect(poll.body).not.toContain("attacker");
+    expect(server().sockets.metrics.counters.refusedConnections).toBe(1);
+  });
+
   it.each([
     ["an IPv4 literal", () => `127.0.0.1:${port()}`],
     ["an IPv6 literal", () => `[::1]:${port()}`],
