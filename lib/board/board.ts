@@ -1,5 +1,5 @@
-import type { AppliedOp, Circle, Color, CommittedOp, OpRequest, ProtocolError, Stroke } from "../protocol";
-import { LIMITS } from "../protocol";
+import type { AppliedOp, Circle, Color, CommittedOp, OpRequest, Refusal, Stroke } from "../protocol";
+import { LIMITS, refuse } from "../protocol";
 
 export const DEFAULT_CIRCLE_COLOR: Color = "#6366f1";
 
@@ -10,7 +10,7 @@ export type CommitResult =
   | { ok: true; duplicate: false; applied: AppliedOp }
   /** This opId was applied before: `seq` is the one it was given then. */
   | { ok: true; duplicate: true; seq: number }
-  | { ok: false; error: ProtocolError };
+  | Refusal;
 
 /**
  * Said when a board has no room for another stroke. Erasing and clearing free nothing (the
@@ -246,7 +246,7 @@ export class Board {
     author: string,
     seq: number,
     maxBytes: number,
-  ): { ok: true; op: CommittedOp } | { ok: false; error: ProtocolError } {
+  ): { ok: true; op: CommittedOp } | Refusal {
     switch (req.type) {
       case "circle:set":
         return { ok: true, op: req };
@@ -314,8 +314,4 @@ export function strokeBytes(stroke: Stroke): number {
     sizes.set(stroke, size);
   }
   return size;
-}
-
-function refuse(code: ProtocolError["code"], message: string): { ok: false; error: ProtocolError } {
-  return { ok: false, error: { code, message } };
 }

@@ -5,9 +5,21 @@ export interface RosterJoin {
   user: User;
   /** The person was not on the board before this tab. */
   isNew: boolean;
+  /** The person was on the board, and their state changed with this tab (another tab of someone idle or away). */
+  changed: boolean;
 }
 
-interface Member {
+export interface RosterLeave {
+  /** The person as they are now, or as they were when `gone`. */
+  user: User;
+  /** That was their last tab: they are off the board. */
+  gone: boolean;
+  /** They stay, and their state changed with this tab gone (it was their active one). */
+  changed: boolean;
+}
+
+/** One person on the board: a name, the browser that holds it, and its tabs. */
+interface Person {
   user: User;
   clientId: string;
   /** Each tab's own activity; the person's is the most present of them. */
@@ -22,8 +34,8 @@ const PRESENCE_ORDER: readonly ActivityState[] = ["active", "idle", "away"];
  * an invisible joiner and "Аda" with a Cyrillic "А" are one name. Pure: ids come from the caller.
  */
 export class Roster {
-  private readonly byName = new Map<string, Member>();
-  private readonly bySocket = new Map<string, Member>();
+  private readonly byName = new Map<string, Person>();
+  private readonly bySocket = new Map<string, Person>();
 
   /** Whether this browser may take the name: nobody holds it, or this browser already does. */
   isAvailable(name: string, clientId: string): boolean {
@@ -38,57 +50,57 @@ export class Roster {
     const existing = this.byName.get(nameKey(args.name));
     if (existing) {
       existing.sockets.set(args.socketId, "active");
-      existing.user = { ...existing.user, state: "active" };
       this.bySocket.set(args.socketId, existing);
-      return { user: existing.user, isNew: false };
+      const changed = this.updateState(existing);
+      return { user: existing.user, isNew: false, changed };
     }
-    const member: Member = {
+    const person: Person = {
       user: { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()), state: "active" },
       clientId: args.clientId,
       sockets: new Map([[args.socketId, "active"]]),
     };
-    this.byName.set(nameKey(args.name), member);
-    this.bySocket.set(args.socketId, member);
-    return { user: member.user, isNew: true };
+    this.byName.set(nameKey(args.name), person);
+    this.bySocket.set(args.socketId, person);
+    return { user: person.user, isNew: true, changed: false };
   }
 
-  /** Removes one tab; returns the person when that was their last tab on the board. */
-  leave(socketId: string): User | undefined {
-    const member = this.bySocket.get(socketId);
-    if (!member) return undefined;
+  /** Removes one tab; undefined for a socket that is not on the board. */
+  leave(socketId: string): RosterLeave | undefined {
+    const person = this.bySocket.get(socketId);
+    if (!person) return undefined;
     this.bySocket.delete(socketId);
-    member.sockets.delete(socketId);
-    if (member.sockets.size > 0) {
-      this.updateState(member);
-      return undefined;
+    person.sockets.delete(socketId);
+    if (person.sockets.size > 0) {
+      const changed = this.updateState(person);
+      return { user: person.user, gone: false, changed };
     }
-    this.byName.delete(nameKey(member.user.name));
-    return member.user;
+    this.byName.delete(nameKey(person.user.name));
+    return { user: person.user, gone: true, changed: false };
   }
 
   /** Records one tab's activity; returns the person when their state changed with it. */
   setActivity(socketId: string, state: ActivityState): User | undefined {
-    const member = this.bySocket.get(socketId);
-    if (!member) return undefined;
-    member.sockets.set(socketId, state);
-    return this.updateState(member) ? member.user : undefined;
+    const person = this.bySocket.get(socketId);
+    if (!person) return undefined;
+    person.sockets.set(socketId, state);
+    return this.updateState(person) ? person.user : undefined;
   }
 
   byId(userId: string): User | undefined {
-    return this.memberById(userId)?.user;
+    return this.personById(userId)?.user;
   }
 
   /** The browser a person is on, by user id. */
   clientOfUser(userId: string): string | undefined {
-    return this.memberById(userId)?.clientId;
+    return this.personById(userId)?.clientId;
   }
 
   clientOf(socketId: string): string | undefined {
     return this.bySocket.get(socketId)?.clientId;
   }
 
-  private memberById(userId: string): Member | undefined {
-    for (const m of this.byName.values()) if (m.user.id === userId) return m;
+  private personById(userId: string): Person | undefined {
+    for (const p of this.byName.values()) if (p.user.id === userId) return p;
     return undefined;
   }
 
@@ -102,23 +114,24 @@ export class Roster {
   }
 
   users(): User[] {
-    return [...this.byName.values()].map((m) => m.user);
+    return [...this.byName.values()].map((p) => p.user);
   }
 
   get size(): number {
     return this.byName.size;
   }
 
-  private updateState(member: Member): boolean {
-    const states = new Set(member.sockets.values());
+  /** Sets the person's state from their tabs'; whether it changed. */
+  private updateState(person: Person): boolean {
+    const states = new Set(person.sockets.values());
     const state = PRESENCE_ORDER.find((s) => states.has(s)) ?? "away";
-    if (state === member.user.state) return false;
-    member.user = { ...member.user, state };
+    if (state === person.user.state) return false;
+    person.user = { ...person.user, state };
     return true;
   }
 
   /** One entry per person, shared colours repeated, so that the least worn can be told. */
   private colors(): Color[] {
-    return [...this.byName.values()].map((m) => m.user.color);
+    return [...this.byName.values()].map((p) => p.user.color);
   }
 }

@@ -22,4 +22,11 @@ export interface ProtocolError {
   retryAfterMs?: number;
 }
 
-export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ProtocolError };
+export type Refusal = { ok: false; error: ProtocolError };
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | Refusal;
+
+/** Every refusal, on either side, is built here: a code to branch on and a short message that never echoes the input. */
+export function refuse(code: ErrorCode, message: string, extra?: Pick<ProtocolError, "retryAfterMs">): Refusal {
+  return { ok: false, error: { code, message, ...extra } };
+}

@@ -1,9 +1,10 @@
 import type { z } from "zod";
-import type { ClientToServerEvents } from "../protocol";
+import { refuse, type ClientToServerEvents } from "../protocol";
+import type { Member } from "./board-service";
 import type { EventLimit } from "./event-limits";
 import { strike } from "./packet-guard";
 import { TokenBucket } from "./rate-limit";
-import { ackOf, fail, rateLimited, replier, type Reply } from "./reply";
+import { ackOf, rateLimited, replier, type Reply } from "./reply";
 import type { ScribbleSocket } from "./rooms";
 import type { Context } from "./types";
 
@@ -30,23 +31,47 @@ export function logRefusal(
   else if (logged === LOGGED_REFUSALS) ctx.log.warn("further refusals on this connection are counted, not logged", { socket: socket.id });
 }
 
+type Input<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Result = Reply | void | Promise<Reply | void>;
+
 /**
  * Registers one inbound event behind the boundary every event shares (after `guardEvents`): its
  * rate is checked (over it, the event is refused with RATE_LIMITED and a retry hint, or dropped
- * for volatile traffic), the payload is parsed with its schema, a refusal is answered with
- * `{code, message}` (through the ack, or an `error` event when the client gave none) and logged,
- * and a handler that throws is answered, never fatal. `schema` is null for events that carry
- * nothing but their ack.
+ * for volatile traffic), the payload is parsed with its schema, then, with `{ member: true }`,
+ * the socket must be on a board (else NOT_JOINED) and the handler gets the member. A refusal is
+ * answered with `{code, message}` (through the ack, or an `error` event when the client gave
+ * none) and logged, and a handler that throws is answered, never fatal. `schema` is null for
+ * events that carry nothing but their ack.
  */
 export function bind<S extends z.ZodType | null>(
   ctx: Context,
   socket: ScribbleSocket,
   event: keyof ClientToServerEvents,
   schema: S,
-  handler: (input: S extends z.ZodType ? z.output<S> : undefined) => Reply | void | Promise<Reply | void>,
+  handler: (input: Input<S>) => Result,
+): void;
+export function bind<S extends z.ZodType | null>(
+  ctx: Context,
+  socket: ScribbleSocket,
+  event: keyof ClientToServerEvents,
+  schema: S,
+  options: { member: true },
+  handler: (input: Input<S>, member: Member) => Result,
+): void;
+export function bind(
+  ctx: Context,
+  socket: ScribbleSocket,
+  event: keyof ClientToServerEvents,
+  schema: z.ZodType | null,
+  ...rest: [(input: unknown) => Result] | [{ member: true }, (input: unknown, member: Member) => Result]
 ): void {
   const limit: EventLimit = ctx.limits[event];
   const bucket = new TokenBucket(limit.burst, limit.perSecond, Date.now());
+  const handle = (input: unknown): Result => {
+    if (rest.length === 1) return rest[0](input);
+    const member = ctx.boards.memberOf(socket.id);
+    return member ? rest[1](input, member) : refuse("NOT_JOINED", "Join a board before sending to it.");
+  };
 
   const listener = async (...args: unknown[]) => {
     const ack = ackOf(args);
@@ -67,14 +92,14 @@ export function bind<S extends z.ZodType | null>(
         const message = `${event}: ${describeIssues(parsed.error)}`;
         ctx.metrics.count("invalidPayloads");
         logRefusal(ctx, socket, "warn", "refused payload", { event, message });
-        reply(fail("INVALID_PAYLOAD", message));
+        reply(refuse("INVALID_PAYLOAD", message));
         strike(ctx, socket);
         return;
       }
       input = parsed.data;
     }
     try {
-      const res = await handler(input as Parameters<typeof handler>[0]);
+      const res = await handle(input);
       if (res) {
         if (!res.ok) logRefusal(ctx, socket, "info", "refused", { event, error: res.error });
         reply(res);
@@ -82,7 +107,7 @@ export function bind<S extends z.ZodType | null>(
     } catch (err) {
       ctx.metrics.count("handlerErrors");
       ctx.log.error("handler failed", { socket: socket.id, event, error: String((err as Error)?.stack ?? err) });
-      reply(fail("INTERNAL", `${event} failed on the server; nothing was changed.`));
+      reply(refuse("INTERNAL", `${event} failed on the server; nothing was changed.`));
     }
   };
   // The typed `on` cannot express one listener for any event; the schema above is the real type.

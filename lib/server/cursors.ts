@@ -1,5 +1,5 @@
 import type { CursorUpdate } from "../protocol";
-import { boardRoom, type ScribbleServer } from "./rooms";
+import { boardSockets, type ScribbleServer } from "./rooms";
 
 /**
  * Server-side cursor coalescing. Cursors are the heaviest traffic a board carries: N people
@@ -46,12 +46,10 @@ export class CursorHub {
       const sent = this.sent.get(boardId) ?? new Map<string, CursorUpdate>();
       this.sent.set(boardId, sent);
       for (const u of all) sent.set(u.id, u);
-      for (const socket of this.io.sockets.adapter.rooms.get(boardRoom(boardId)) ?? []) {
-        const member = this.io.sockets.sockets.get(socket);
-        if (!member) continue;
-        const own = member.data.userId;
+      for (const socket of boardSockets(this.io, boardId)) {
+        const own = socket.data.userId;
         const batch = own && updates.has(own) ? all.filter((u) => u.id !== own) : all;
-        if (batch.length > 0) member.volatile.emit("cursors", batch);
+        if (batch.length > 0) socket.volatile.emit("cursors", batch);
       }
     }
   };

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Stroke } from "../protocol";
-import type { Joined } from "./board-service";
+import type { JoinFollow } from "./board-room";
 import { drained } from "./outbound";
 import type { ScribbleSocket } from "./rooms";
 
@@ -21,7 +21,7 @@ const OPS_PER_TURN = 250;
  * tab that reads slowly (or not at all) holds one chunk in the server's memory, not the board. It
  * stops when the socket leaves or joins again (`joinId` moves on).
  */
-export async function streamJoin(socket: ScribbleSocket, follow: Joined["follow"], joinId: number): Promise<void> {
+export async function streamJoin(socket: ScribbleSocket, follow: JoinFollow, joinId: number): Promise<void> {
   const current = () => socket.connected && socket.data.joinId === joinId;
   if (follow.kind === "strokes") {
     const chunks = strokeChunks(follow.strokes);

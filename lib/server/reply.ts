@@ -1,16 +1,12 @@
-import type { Ack, ErrorCode, ProtocolError } from "../protocol";
+import { refuse, type Ack, type Refusal } from "../protocol";
 import type { ScribbleSocket } from "./rooms";
 
 export type Reply = Ack<object>;
 export type AckFn = (res: Reply) => void;
 
-export function fail(code: ErrorCode, message: string): { ok: false; error: ProtocolError } {
-  return { ok: false, error: { code, message } };
-}
-
 /** Over a rate: the client waits `retryAfterMs` and sends the same again (the app does so by itself). */
-export function rateLimited(what: string, retryAfterMs: number): { ok: false; error: ProtocolError } {
-  return { ok: false, error: { code: "RATE_LIMITED", message: `Too many ${what} at once; try again shortly.`, retryAfterMs } };
+export function rateLimited(what: string, retryAfterMs: number): Refusal {
+  return refuse("RATE_LIMITED", `Too many ${what} at once; try again shortly.`, { retryAfterMs });
 }
 
 /** The ack callback a client sent with an event, if any: Socket.IO passes it last. */

@@ -11,3 +11,20 @@ export const boardRoom = (boardId: string) => `board:${boardId}`;
 export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${userId}`;
 /** The tabs watching the lobby's board list. */
 export const LOBBY_ROOM = "lobby";
+
+/** The sockets on one board now. */
+export function* boardSockets(io: ScribbleServer, boardId: string): Generator<ScribbleSocket> {
+  for (const id of io.sockets.adapter.rooms.get(boardRoom(boardId)) ?? []) {
+    const socket = io.sockets.sockets.get(id);
+    if (socket) yield socket;
+  }
+}
+
+/**
+ * Closes the connections of every tab on a board, so that they reconnect and load it afresh
+ * (after a storage failure the board in memory no longer matches what is stored). The
+ * connections, not the sockets: a socket disconnected by the server would not reconnect.
+ */
+export function closeBoardConnections(io: ScribbleServer, boardId: string): void {
+  for (const socket of [...boardSockets(io, boardId)]) socket.conn.close();
+}

@@ -17,9 +17,9 @@ export interface Context {
   boards: BoardService;
   lobby: Lobby;
   cursors: CursorHub;
-  /** Per person (`boardId/clientId`), shared by their tabs and kept a while after they leave. */
   /** Per client address: points of strokes sent in `strokes:get` answers. */
   fetchLimits: RateLimiter;
+  /** Chat messages per person (`boardId/clientId`), shared by their tabs and kept a while after they leave. */
   chatLimits: RateLimiter;
   /** Bytes of ops per client address, shared by all its connections. */
   writeLimits: RateLimiter;

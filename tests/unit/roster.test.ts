@@ -17,7 +17,7 @@ describe("Roster", () => {
 
     const res = join("s1", "client-a", "Ada");
 
-    expect(res).toEqual({ user: { id: "user-1", name: "Ada", color: PERSON_COLORS[0], state: "active" }, isNew: true });
+    expect(res).toEqual({ user: { id: "user-1", name: "Ada", color: PERSON_COLORS[0], state: "active" }, isNew: true, changed: false });
     expect(roster.users()).toEqual([res.user]);
     expect(roster.size).toBe(1);
     expect(roster.userOf("s1")).toEqual(res.user);
@@ -41,7 +41,7 @@ describe("Roster", () => {
     const first = join("s1", "client-a", "Ada");
 
     expect(roster.isAvailable("ada", "client-a")).toBe(true);
-    expect(join("s2", "client-a", "ada")).toEqual({ user: first.user, isNew: false });
+    expect(join("s2", "client-a", "ada")).toEqual({ user: first.user, isNew: false, changed: false });
   });
 
   it("refuses a name another browser holds, whatever its case or Unicode form", () => {
@@ -70,7 +70,7 @@ describe("Roster", () => {
     const ada = join("s1", "client-a", "Ada").user;
 
     expect(roster.isAvailable(name, "client-b")).toBe(false);
-    expect(join("s2", "client-a", name)).toEqual({ user: ada, isNew: false });
+    expect(join("s2", "client-a", name)).toEqual({ user: ada, isNew: false, changed: false });
     expect(roster.size).toBe(1);
   });
 
@@ -93,13 +93,43 @@ describe("Roster", () => {
     const { user } = join("s1", "client-a", "Ada");
     join("s2", "client-a", "Ada");
 
-    expect(roster.leave("s1")).toBeUndefined();
+    expect(roster.leave("s1")).toEqual({ user, gone: false, changed: false });
     expect(roster.size).toBe(1);
-    expect(roster.leave("s2")).toEqual(user);
+    expect(roster.leave("s2")).toEqual({ user, gone: true, changed: false });
     expect(roster.size).toBe(0);
     expect(roster.users()).toEqual([]);
     expect(roster.leave("s2")).toBeUndefined();
     expect(roster.isAvailable("ada", "client-b")).toBe(true);
+  });
+
+  it("says when another tab makes an idle person active, and only then", () => {
+    const { roster, join } = makeRoster();
+    join("s1", "client-a", "Ada");
+    roster.setActivity("s1", "idle");
+
+    const second = join("s2", "client-a", "Ada");
+    expect(second).toMatchObject({ isNew: false, changed: true, user: { state: "active" } });
+    expect(join("s3", "client-a", "Ada")).toMatchObject({ isNew: false, changed: false });
+  });
+
+  it("says a look-alike name's tab changes nothing for someone already active", () => {
+    // The service once looked the person up by exact name: "ada" found nobody, and the join of
+    // Ada's second tab was reported as a change of state although Ada was active all along.
+    const { roster, join } = makeRoster();
+    const ada = join("s1", "client-a", "Ada").user;
+
+    expect(join("s2", "client-a", "ada")).toEqual({ user: ada, isNew: false, changed: false });
+    expect(join("s3", "client-a", "\u0410da")).toEqual({ user: ada, isNew: false, changed: false });
+  });
+
+  it("says when the leaving tab was the active one of a person who stays", () => {
+    const { roster, join } = makeRoster();
+    const { user } = join("s1", "client-a", "Ada");
+    join("s2", "client-a", "Ada");
+    roster.setActivity("s2", "away");
+
+    expect(roster.leave("s1")).toEqual({ user: { ...user, state: "away" }, gone: false, changed: true });
+    expect(roster.userOf("s2")?.state).toBe("away");
   });
 
   it("ignores the leave of a socket it never saw", () => {

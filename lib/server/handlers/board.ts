@@ -1,7 +1,6 @@
 import { activitySchema, joinRequestSchema } from "../../protocol";
 import type { Left } from "../board-service";
 import { bind } from "../bind";
-import { fail } from "../reply";
 import { streamJoin } from "../join-stream";
 import { boardRoom, LOBBY_ROOM, userRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
@@ -51,10 +50,9 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     return { ok: true, ...res.snapshot };
   });
 
-  bind(ctx, socket, "presence:state", activitySchema, ({ state }) => {
-    if (!boards.memberOf(socket.id)) return fail("NOT_JOINED", "Join a board before telling it your state.");
+  bind(ctx, socket, "presence:state", activitySchema, { member: true }, ({ state }, { boardId }) => {
     const changed = boards.setActivity(socket.id, state);
-    if (changed) io.to(boardRoom(changed.boardId)).emit("presence:state", { userId: changed.user.id, state: changed.user.state });
+    if (changed) io.to(boardRoom(boardId)).emit("presence:state", { userId: changed.id, state: changed.state });
   });
 
   bind(ctx, socket, "board:leave", null, () => {

@@ -1,15 +1,13 @@
 import { cursorSchema, type CursorUpdate } from "../../protocol";
 import { bind } from "../bind";
-import { fail } from "../reply";
+import type { Member } from "../board-service";
 import { boardRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, config, cursors } = ctx;
+  const { config, cursors } = ctx;
 
-  const publish = (update: (id: string) => CursorUpdate) => {
-    const member = boards.memberOf(socket.id);
-    if (!member) return fail("NOT_JOINED", "Join a board before showing a cursor on it.");
+  const publish = (member: Member, update: (id: string) => CursorUpdate) => {
     if (config.cursorMode === "relay") {
       socket.volatile.broadcast.to(boardRoom(member.boardId)).emit("cursors", [update(member.user.id)]);
     } else {
@@ -17,6 +15,6 @@ export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): vo
     }
   };
 
-  bind(ctx, socket, "cursor", cursorSchema, ({ x, y }) => publish((id) => ({ id, x, y })));
-  bind(ctx, socket, "cursor:hide", null, () => publish((id) => ({ id, hidden: true })));
+  bind(ctx, socket, "cursor", cursorSchema, { member: true }, ({ x, y }, member) => publish(member, (id) => ({ id, x, y })));
+  bind(ctx, socket, "cursor:hide", null, { member: true }, (_, member) => publish(member, (id) => ({ id, hidden: true })));
 }
