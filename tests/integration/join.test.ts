@@ -116,6 +116,20 @@ describe("joining a board", () => {
     expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 2 }]);
   });
 
+  it("keeps a socket that joins its own board under another name on it, though it was the only one there", async () => {
+    // Nothing stored yet: a board left empty leaves memory at once, and once did so between the
+    // tab leaving its old name and taking the new one, leaving it on a board nobody could reach.
+    const a = await server().connect();
+    await join(a, "room-1", "Ada");
+
+    const renamed = await join(a, "room-1", "Ann");
+
+    expect(renamed.users).toEqual([renamed.self]);
+    expect(server().sockets.boards.memberOf(a.id!)?.user).toEqual(renamed.self);
+    expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 1 }]);
+    await commit(a, circleOp("op-1", "#ff0000"));
+  });
+
   it("moves a socket that joins another board: the old board hears it leave and sends it nothing more", async () => {
     const [a, b] = await Promise.all([server().connect(), server().connect()]);
     const ada = await join(a, "room-1", "Ada");

@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import type { StoredChat } from "@/lib/board";
+import type { AppliedOp } from "@/lib/protocol";
+import { BoardRoom, type JoinInput } from "@/lib/server/board-room";
+import { createLogger } from "@/lib/server/log";
+import { MemoryStore } from "@/lib/server/storage";
+import { addOp, circleOp, strokeInput } from "./fixtures";
+
+const OPTIONS = { snapshotEvery: 500, maxPeople: 10, maxTabs: 10 };
+const log = createLogger("silent");
+
+/** A memory store whose op and chat writes can be held (as on a busy disk) or made to fail. */
+class GatedStore extends MemoryStore {
+  private gate: Promise<void> = Promise.resolve();
+  private open: () => void = () => {};
+  failing = false;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open();
+  }
+
+  override async append(boardId: string, op: AppliedOp): Promise<void> {
+    await this.gate;
+    if (this.failing) throw new Error("disk full");
+    return super.append(boardId, op);
+  }
+
+  override async appendChat(boardId: string, chat: StoredChat): Promise<void> {
+    if (this.failing) throw new Error("disk full");
+    return super.appendChat(boardId, chat);
+  }
+}
+
+const joinInput = (name: string, resume?: JoinInput["resume"]): JoinInput => ({ boardId: "b", name, clientId: `client-${name}`, resume, protocol: 1 });
+
+/** A room on a fresh board with Ada on it (tab "s-ada"). */
+function roomWithAda(store = new GatedStore()) {
+  const room = new BoardRoom("b", store, log, OPTIONS);
+  const ada = room.join("s-ada", joinInput("Ada"));
+  return { room, store, ada: ada.snapshot.self };
+}
+
+/** The room as a service would load it from the store now. */
+async function reloaded(store: MemoryStore): Promise<BoardRoom> {
+  const stored = await store.load("b");
+  if (!stored) throw new Error("board b is not stored");
+  return BoardRoom.fromStored("b", stored, store, log, OPTIONS);
+}
+
+describe("BoardRoom", () => {
+  it("sends a new tab every stroke, and a tab that resumes only the ops it missed", async () => {
+    const { room, ada } = roomWithAda();
+    const first = await room.commit(ada, addOp("op-1", strokeInput("s1")));
+    const { snapshot } = room.join("s-bob", joinInput("Bob"));
+    const second = await room.commit(ada, addOp("op-2", strokeInput("s2")));
+    if (!first.ok || !second.ok) throw new Error("commit refused");
+
+    const full = room.join("s-cy", joinInput("Cy"));
+    expect(full.snapshot).toMatchObject({ sync: "full", strokeCount: 2, seq: 2 });
+    expect(full.follow).toMatchObject({ kind: "strokes", strokes: [{ id: "s1" }, { id: "s2" }] });
+
+    const resumed = room.join("s-bob-2", joinInput("Bob", { epoch: snapshot.epoch, seq: snapshot.seq }));
+    expect(resumed.snapshot).toMatchObject({ sync: "delta", strokeCount: 0, seq: 2 });
+    expect(resumed.follow).toEqual({ kind: "ops", ops: [second.applied] });
+  });
+
+  it("starts a resuming tab over when it knew another board, or a seq this one never reached", async () => {
+    const { room, ada } = roomWithAda();
+    await room.commit(ada, circleOp("op-1", "#ff0000"));
+    const { epoch } = room.join("s-bob", joinInput("Bob")).snapshot;
+
+    expect(room.join("s-cy", joinInput("Cy", { epoch: "another-board", seq: 1 })).snapshot.sync).toBe("full");
+    expect(room.join("s-dee", joinInput("Dee", { epoch, seq: 5 })).snapshot.sync).toBe("full");
+    expect(room.join("s-eve", joinInput("Eve", { epoch, seq: 1 })).snapshot.sync).toBe("delta");
+  });
+
+  it("keeps the missed-op window across a reload from the store", async () => {
+    const { room, store, ada } = roomWithAda();
+    const { epoch } = room.join("s-bob", joinInput("Bob")).snapshot;
+    for (let i = 1; i <= 3; i++) await room.commit(ada, circleOp(`op-${i}`, "#00ff00"));
+
+    const again = (await reloaded(store)).join("s-bob", joinInput("Bob", { epoch, seq: 1 }));
+    expect(again.follow).toMatchObject({ kind: "ops", ops: [{ seq: 2 }, { seq: 3 }] });
+  });
+
+  it("holds `settled` and a resend's ack until the write in flight is stored", async () => {
+    const { room, store, ada } = roomWithAda();
+    store.hold();
+    const commit = room.commit(ada, circleOp("op-1", "#ff0000"));
+    const resend = room.commit(ada, circleOp("op-1", "#ff0000"));
+    let settled = false;
+    const waiting = room.settled().then(() => (settled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    expect(room.isWriting).toBe(true);
+
+    store.release();
+    await waiting;
+    expect(await commit).toMatchObject({ ok: true, seq: 1 });
+    expect(await resend).toEqual({ ok: true, seq: 1 });
+    expect((await store.load("b"))?.ops.map((op) => op.seq)).toEqual([1]);
+  });
+
+  it("after a failed op write, says reload and keeps nothing in flight", async () => {
+    const { room, store, ada } = roomWithAda();
+    await room.commit(ada, circleOp("op-1", "#ff0000"));
+    store.failing = true;
+
+    expect(await room.commit(ada, circleOp("op-2", "#00ff00"))).toMatchObject({ ok: false, error: { code: "INTERNAL" }, reload: true });
+    await room.settled();
+    expect(room.isWriting).toBe(false);
+    expect((await reloaded(store)).join("s-bob", joinInput("Bob")).snapshot).toMatchObject({ seq: 1, circle: { color: "#ff0000" } });
+  });
+
+  it("after a failed chat write, posts the retry anew rather than acking it as a resend", async () => {
+    const { room, store, ada } = roomWithAda();
+    const from = { user: ada, clientId: "client-Ada" };
+    store.failing = true;
+    expect(await room.postChat(from, { opId: "m1", text: "hi" }, 1)).toMatchObject({ ok: false, error: { code: "INTERNAL" } });
+
+    store.failing = false;
+    expect(await room.postChat(from, { opId: "m1", text: "hi" }, 2)).toMatchObject({ ok: true, duplicate: false });
+    expect((await store.load("b"))?.chat.map((c) => c.message.text)).toEqual(["hi"]);
+  });
+
+  it("stores a board with its first change only, and snapshots only what changed", async () => {
+    const { room, store, ada } = roomWithAda();
+    room.snapshot();
+    expect(room.isStored).toBe(false);
+    expect(await store.load("b")).toBeNull();
+
+    await room.commit(ada, circleOp("op-1", "#ff0000"));
+    room.snapshot();
+    await room.settled();
+    await expect.poll(async () => (await store.load("b"))?.snapshot?.seq).toBe(1);
+    expect((await store.load("b"))?.ops).toEqual([]);
+  });
+});
