@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AppliedOp, OpRequest } from "@/lib/protocol";
+import { MemoryStore } from "@/lib/server/storage";
 import {
   addOp,
   barrier,
@@ -148,6 +149,37 @@ describe("strokes", () => {
       store.release();
       await Promise.allSettled(sent);
       await slow.close();
+    }
+  });
+
+  it("refuses an op its store fails to keep, and closes the board's connections so that its tabs load it afresh", async () => {
+    const store = new (class extends MemoryStore {
+      failing = false;
+      override async append(...args: Parameters<MemoryStore["append"]>): Promise<void> {
+        if (this.failing) throw new Error("disk full");
+        return super.append(...args);
+      }
+    })();
+    const failing = await startServer({}, store);
+    try {
+      const [a, b, c] = await Promise.all([failing.connect(), failing.connect(), failing.connect()]);
+      await join(a, "room-1", "Ada");
+      await join(b, "room-1", "Bob");
+      await join(c, "room-2", "Cy");
+      await commit(a, addOp("op-1", strokeInput("s-1")));
+      const closed = Promise.all([a, b].map((s) => new Promise((resolve) => s.once("disconnect", resolve))));
+      store.failing = true;
+
+      expect(await sendOp(a, addOp("op-2", strokeInput("s-2")))).toMatchObject({ ok: false, error: { code: "INTERNAL" } });
+      await closed;
+      store.failing = false;
+      await barrier(c);
+      expect(c.connected).toBe(true);
+      const late = await lateJoiner(failing, "room-1");
+      expect(late.seq).toBe(1);
+      expect(idsOf(late.strokes)).toEqual(["s-1"]);
+    } finally {
+      await failing.close();
     }
   });
 
