@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { READY_LINE } from "../../lib/server/ready-line";
@@ -116,10 +118,14 @@ export async function spawnProcess<Ready>(
 export interface ServerProcess extends Spawned<{ url: string; port: number }> {
   url: string;
   port: number;
+  /** Its DATA_DIR (where SQLite keeps the boards): another server started on it sees what survived. Left in place. */
+  dataDir: string;
 }
 
 export interface ServerSpawnOptions extends Partial<Omit<SpawnOptions, "script" | "ipc">> {
   entry: ServerEntry;
+  /** Default: a fresh temporary directory. */
+  dataDir?: string;
 }
 
 /**
@@ -128,12 +134,13 @@ export interface ServerSpawnOptions extends Partial<Omit<SpawnOptions, "script" 
  * printed its ready line.
  */
 export async function spawnServer(opts: ServerSpawnOptions): Promise<ServerProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `scribble-${opts.entry}-`));
   const spawned = await spawnProcess(
     {
       ...opts,
       script: SERVER_ENTRIES[opts.entry],
       name: opts.name ?? `${opts.entry} server`,
-      env: { ...(opts.entry === "app" ? { NODE_ENV: "production" } : {}), PORT: "0", HOST: "127.0.0.1", ...opts.env },
+      env: { ...(opts.entry === "app" ? { NODE_ENV: "production" } : {}), PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, ...opts.env },
     },
     (child, output) =>
       new Promise<{ url: string; port: number }>((resolve) => {
@@ -146,7 +153,7 @@ export async function spawnServer(opts: ServerSpawnOptions): Promise<ServerProce
         child.stdout!.on("data", onData);
       }),
   );
-  return { ...spawned, url: spawned.ready.url, port: spawned.ready.port };
+  return { ...spawned, url: spawned.ready.url, port: spawned.ready.port, dataDir };
 }
 
 /** Kills every process started here that still runs; synchronous, so that it works from an `exit` handler. */

@@ -6,7 +6,8 @@ export type { ServerProcess };
 export function startServerProcess(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   return spawnServer({
     entry: "socket",
+    dataDir,
     // A burst of hundreds of ops must reach the store, not stop at the per-connection rate limit.
-    env: { DATA_DIR: dataDir, STORAGE: "sqlite", LOG_LEVEL: "warn", OPS_PER_SECOND: "100000", ...env },
+    env: { STORAGE: "sqlite", LOG_LEVEL: "warn", OPS_PER_SECOND: "100000", ...env },
   });
 }

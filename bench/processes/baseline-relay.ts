@@ -7,15 +7,15 @@
  *
  * What the real server costs over this is what it does for its features: ordering, validation,
  * storage before the ack, rooms, presence. Forked by bench/lib/server-process.ts like
- * bench/server.ts, with the same IPC calls, so every figure has a ratio against it.
+ * bench/processes/server.ts, with the same IPC calls, so every figure has a ratio against it.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
-import type { ServerApi, ServerReady } from "./lib/contracts";
-import { LoopDelay, sampleProcess } from "./lib/process-sample";
-import { serve } from "./lib/rpc";
-import { collectedMemory, instrument } from "./lib/server-instrument";
+import type { ServerApi, ServerReady } from "../lib/contracts";
+import { LoopDelay, sampleProcess } from "../lib/process-sample";
+import { serve } from "../lib/rpc";
+import { collectedMemory, instrument } from "../lib/server-instrument";
 
 type Ack = (res: unknown) => void;
 
