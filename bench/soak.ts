@@ -43,12 +43,15 @@ function startServer() {
   return startBenchServer({
     store: "sqlite",
     exposeGc: true,
+    realLimits: true,
     maxLifetimeMs: SECONDS * 1000 + CHECKS_MS,
     env: {
       LOG_LEVEL: "error",
       BOARD_IDLE_MS: String(IDLE_MS),
       // 500 people would come from many addresses; these all come from 127.0.0.1.
       MAX_CONNECTIONS_PER_IP: String(BOTS + 100),
+      WRITE_BYTES_PER_SECOND: "1000000000",
+      WRITE_BYTES_BURST: "1000000000",
     },
   });
 }

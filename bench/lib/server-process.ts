@@ -19,6 +19,8 @@ export interface ServerOptions {
   dataDir?: string;
   cursorMode?: CursorMode;
   cursorTickMs?: number;
+  /** Keep the server's own per-connection and per-address limits (the soak's people keep to them) rather than UNLIMITED_ENV. */
+  realLimits?: boolean;
   /** Any other variable loadConfig reads. */
   env?: Record<string, string>;
   maxLifetimeMs?: number;
@@ -66,7 +68,7 @@ export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchS
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
     PORT: "0",
     HOST: "127.0.0.1",
-    ...UNLIMITED_ENV,
+    ...(opts.realLimits ? {} : UNLIMITED_ENV),
     STORAGE: store,
     ...(dataDir ? { DATA_DIR: dataDir } : {}),
     ...opts.env,

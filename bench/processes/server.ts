@@ -3,7 +3,7 @@
  * (lib/server/start-server.ts, no Next: socket cases do not need pages). Configured from the
  * environment like server.ts (CURSOR_MODE, CURSOR_TICK_MS, STORAGE, DATA_DIR, ...), on 127.0.0.1
  * and a free port. The store is the memory one unless STORAGE=sqlite (bench/lib/server-process.ts
- * then gives it a temporary DATA_DIR).
+ * then gives it a temporary DATA_DIR, and raises the per-connection limits out of the bench's way).
  *
  * Started by bench/lib/server-process.ts, it answers `counters`, `memory` and `close` over IPC. Run
  * by hand (`LOG_LEVEL=info npx tsx bench/processes/server.ts`) it just serves, e.g. to attach a profiler.
@@ -15,7 +15,6 @@ import type { ServerApi, ServerReady } from "../lib/contracts";
 import { LoopDelay, sampleProcess } from "../lib/process-sample";
 import { serve } from "../lib/rpc";
 import { collectedMemory, instrument } from "../lib/server-instrument";
-import { UNLIMITED_ENV } from "../lib/unlimited-env";
 
 const config = loadConfig(
   {
@@ -24,7 +23,6 @@ const config = loadConfig(
     LOG_LEVEL: "silent",
     // In memory unless asked: a socket case measures delivery, and must not leave files behind.
     STORAGE: "memory",
-    ...UNLIMITED_ENV,
     ...process.env,
   },
   [],
