@@ -11,10 +11,7 @@
 import { loadConfig } from "../../lib/server/config";
 import { createLogger } from "../../lib/server/log";
 import { startServer } from "../../lib/server/start-server";
-import type { ServerApi, ServerReady } from "../lib/contracts";
-import { LoopDelay, sampleProcess } from "../lib/process-sample";
-import { serve } from "../lib/rpc";
-import { collectedMemory, instrument } from "../lib/server-instrument";
+import { serveServerApi } from "../lib/server-instrument";
 
 const config = loadConfig(
   {
@@ -28,28 +25,14 @@ const config = loadConfig(
   [],
 );
 const server = startServer({ config, log: createLogger(config.logLevel) });
-const { io, metrics } = server.sockets;
-const counts = instrument(io);
+const { io } = server.sockets;
 
 const url = await server.listen();
 const port = Number(new URL(url).port);
 console.log(`bench server on ${url} (${server.store.kind} store, cursors: ${config.cursorMode}, tick ${config.cursorTickMs} ms)`);
 
-if (process.send) {
-  const loopDelay = new LoopDelay();
-  serve<ServerApi, ServerReady>(
-    {
-      counters: () => {
-        const loopDelayP99Ms = loopDelay.p99Ms();
-        loopDelay.reset();
-        return { process: sampleProcess(), ...counts, connections: io.engine.clientsCount, loopDelayP99Ms, metrics: { ...metrics.counters } };
-      },
-      memory: () => collectedMemory(io.engine.clientsCount),
-      close: async () => {
-        await server.close();
-        return null;
-      },
-    },
-    { url, port, kind: "scribble", store: server.store.kind, cursorMode: config.cursorMode, cursorTickMs: config.cursorTickMs },
-  );
-}
+serveServerApi(io, {
+  ready: { url, port, kind: "scribble", store: server.store.kind, cursorMode: config.cursorMode, cursorTickMs: config.cursorTickMs },
+  metrics: () => ({ ...server.sockets.metrics.counters }),
+  close: () => server.close(),
+});
