@@ -7,16 +7,15 @@
  *   - once everyone has left, idle boards have left memory and Socket.IO has swept its recovery
  *     buffer (once a minute), the server's heap is back near where it started.
  */
-import { fork, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { io } from "socket.io-client";
 import type { ClientSocket } from "../lib/client/socket";
 import { PROTOCOL_VERSION, type Stroke, type StrokeChunk } from "../lib/protocol";
-import type { SoakWorkerConfig, SoakWorkerReport } from "./soak-worker";
+import { installChildCleanup, startChild } from "./lib/child";
+import type { SoakWorkerApi, SoakWorkerConfig, WorkerReady } from "./lib/contracts";
+import { startBenchServer } from "./lib/server-process";
 
 const { values } = parseArgs({
   options: {
@@ -31,59 +30,30 @@ const BOARDS = Number(values.boards);
 const SECONDS = Math.min(600, Number(values.seconds));
 const WORKERS = Number(values.workers);
 const IDLE_MS = 2_000;
-const TSX = ["--import", "tsx"];
+/** Past the run itself: reading every board back and waiting for them to leave memory. */
+const CHECKS_MS = 3 * 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
 
-interface MemoryReply {
-  memory: NodeJS.MemoryUsage;
-  cpu: NodeJS.CpuUsage;
-}
+installChildCleanup();
 
-function ask<T>(child: ChildProcess, message: string, key: keyof T): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (reply: T) => {
-      if (reply && typeof reply === "object" && key in reply) {
-        child.off("message", onMessage);
-        resolve(reply);
-      }
-    };
-    child.on("message", onMessage);
-    child.send(message);
-  });
-}
-
-async function startServer(): Promise<{ child: ChildProcess; url: string; errors: string[] }> {
-  const child = fork("scripts/socket-server.ts", [], {
-    execArgv: [...TSX, "--expose-gc"],
+/** The real server (bench/processes/server.ts) on SQLite; it logs errors only, each one a failed check. */
+function startServer() {
+  return startBenchServer({
+    store: "sqlite",
+    exposeGc: true,
+    realLimits: true,
+    maxLifetimeMs: SECONDS * 1000 + CHECKS_MS,
     env: {
-      ...process.env,
-      PORT: "0",
-      DATA_DIR: mkdtempSync(join(tmpdir(), "scribble-soak-")),
-      LOG_LEVEL: "warn",
-      MAX_CONNECTIONS_PER_IP: String(BOTS + 100),
+      LOG_LEVEL: "error",
       BOARD_IDLE_MS: String(IDLE_MS),
       // 500 people would come from many addresses; these all come from 127.0.0.1.
+      MAX_CONNECTIONS_PER_IP: String(BOTS + 100),
       WRITE_BYTES_PER_SECOND: "1000000000",
       WRITE_BYTES_BURST: "1000000000",
     },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
-  const errors: string[] = [];
-  child.stderr!.on("data", (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) if (/\berror\b/.test(line)) errors.push(line);
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /ready (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}`, errors };
 }
 
 /** Joins a board as an observer, reads every stroke, and leaves. */
@@ -109,34 +79,41 @@ async function readBoard(url: string, boardId: string): Promise<Stroke[]> {
 async function main(): Promise<void> {
   const server = await startServer();
   const boards = Array.from({ length: BOARDS }, (_, i) => `soak-${i}`);
-  const heapBefore = (await ask<MemoryReply>(server.child, "memory", "memory")).memory;
+  const heapBefore = await server.memory();
   const cpuBefore = process.hrtime.bigint();
-  console.log(`server on ${server.url}, heap ${mb(heapBefore.heapUsed)} MB; starting ${BOTS} bots on ${BOARDS} boards for ${SECONDS} s`);
+  console.log(`server on ${server.url}, heap ${mb(heapBefore.heapUsedBytes)} MB; starting ${BOTS} bots on ${BOARDS} boards for ${SECONDS} s`);
 
   const perWorker = Math.ceil(BOTS / WORKERS);
-  const workers = Array.from({ length: WORKERS }, (_, w) => {
-    const config: SoakWorkerConfig = {
-      url: server.url,
-      boards,
-      count: Math.min(perWorker, BOTS - w * perWorker),
-      firstIndex: w * perWorker,
-      seed: Date.now() % 100_000,
-    };
-    return fork("bench/soak-worker.ts", [JSON.stringify(config)], { execArgv: TSX, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  });
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, (_, w) => {
+      const config: SoakWorkerConfig = {
+        url: server.url,
+        boards,
+        count: Math.min(perWorker, BOTS - w * perWorker),
+        firstIndex: w * perWorker,
+        seed: Date.now() % 100_000,
+      };
+      return startChild<SoakWorkerApi, WorkerReady>({
+        script: "bench/processes/soak-worker.ts",
+        name: `soak-${w + 1}`,
+        env: { SOAK_WORKER: JSON.stringify(config) },
+        maxLifetimeMs: SECONDS * 1000 + CHECKS_MS,
+      });
+    }),
+  );
 
   const samples: { t: number; heapMb: number; rssMb: number }[] = [];
   const started = Date.now();
   while (Date.now() - started < SECONDS * 1000) {
     await sleep(5_000);
-    const { memory } = await ask<MemoryReply>(server.child, "memory", "memory");
-    const joined = (await Promise.all(workers.map((w) => ask<{ joined: number }>(w, "joined?", "joined")))).reduce((n, r) => n + r.joined, 0);
-    samples.push({ t: Math.round((Date.now() - started) / 1000), heapMb: mb(memory.heapUsed), rssMb: mb(memory.rss) });
-    console.log(`  ${samples.at(-1)!.t}s: ${joined}/${BOTS} bots on their boards, server heap ${mb(memory.heapUsed)} MB, rss ${mb(memory.rss)} MB`);
+    const memory = await server.memory();
+    const joined = (await Promise.all(workers.map((w) => w.rpc.call("joined", null)))).reduce((n, j) => n + j, 0);
+    samples.push({ t: Math.round((Date.now() - started) / 1000), heapMb: mb(memory.heapUsedBytes), rssMb: mb(memory.rssBytes) });
+    console.log(`  ${samples.at(-1)!.t}s: ${joined}/${BOTS} bots on their boards, server heap ${mb(memory.heapUsedBytes)} MB, rss ${mb(memory.rssBytes)} MB`);
   }
 
-  const reports = await Promise.all(workers.map((w) => ask<{ report: SoakWorkerReport }>(w, "stop", "report").then((r) => r.report)));
-  await Promise.all(workers.map((w) => once(w, "exit")));
+  const reports = await Promise.all(workers.map((w) => w.rpc.call("stop", null)));
+  await Promise.all(workers.map((w) => w.stop()));
 
   // Every acked stroke must be on its board, read back after the boards left memory.
   await sleep(IDLE_MS * 2);
@@ -158,15 +135,17 @@ async function main(): Promise<void> {
     await sleep(500);
     health = await healthNow();
   }
-  const after = await ask<MemoryReply>(server.child, "memory", "memory");
-  server.child.kill("SIGTERM");
-  await once(server.child, "exit");
+  const after = await server.memory();
+  const errors = server.output().split("\n").filter((line) => / error /.test(line));
+  // Graceful: the sockets close, the store finishes its writes.
+  await server.close();
+  await server.stop();
 
   const acked = reports.reduce((n, r) => n + r.acked, 0);
   const refused = reports.reduce((n, r) => n + r.refused, 0);
-  const heapGrowthMb = mb(after.memory.heapUsed - heapBefore.heapUsed);
+  const heapGrowthMb = mb(after.heapUsedBytes - heapBefore.heapUsedBytes);
   const checks = {
-    "no server errors": server.errors.length === 0 && health.counters.handlerErrors === 0,
+    "no server errors": errors.length === 0 && health.counters.handlerErrors === 0,
     "no acked stroke lost": lost === 0 && checked > 0,
     "heap back near its baseline (+10 MB)": heapGrowthMb <= 10,
     "no board left in memory": health.boardsInMemory === 0,
@@ -183,11 +162,11 @@ async function main(): Promise<void> {
     refusedOps: refused,
     ackedStrokesChecked: checked,
     lostStrokes: lost,
-    serverErrors: server.errors.length,
+    serverErrors: errors.length,
     counters: health.counters,
-    heapBeforeMb: mb(heapBefore.heapUsed),
+    heapBeforeMb: mb(heapBefore.heapUsedBytes),
     heapPeakMb: Math.max(...samples.map((s) => s.heapMb)),
-    heapAfterMb: mb(after.memory.heapUsed),
+    heapAfterMb: mb(after.heapUsedBytes),
     samples,
     checks,
   };

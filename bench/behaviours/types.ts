@@ -1,12 +1,12 @@
 import type { ClientSocket } from "../../lib/client/socket";
-import type { Bot } from "../lib/contracts";
+import type { BotIdentity } from "../lib/contracts";
 import type { Meter } from "../lib/meter";
 
 /** A bot that has joined: its socket, the user id the server gave it, who it is and where. */
 export interface JoinedBot {
   socket: ClientSocket;
   userId: string;
-  bot: Bot;
+  bot: BotIdentity;
   /** The board it is on now. */
   boardId: string;
 }

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "@playwright/test";
-import { hasBuild, staleBuildSources, startAppServer, type AppServer } from "../lib/app-server";
+import { hasBuild, staleBuildSources } from "../../tools/lib/production-build";
+import { REPO_ROOT } from "../../tools/lib/spawn-server";
+import { startAppServer, type AppServer } from "../lib/app-server";
 import { lifetime, median, ratioOf } from "../lib/cell";
-import { REPO_ROOT } from "../lib/child";
 import { startClientPool, type ClientPool } from "../lib/client-pool";
 import * as fmt from "../lib/format";
 import { machineBusyPercent, sampleMachineCpu } from "../lib/machine";
@@ -17,7 +18,7 @@ import type { BenchCase, CaseResult, RunOptions } from "./types";
 /**
  * The board page in a real browser (Chromium, headless, driven by Playwright) against the real
  * production server (server.ts: Next and Socket.IO, SQLite): frame times and long tasks while 10
- * bots (bench/bots/bot.ts) draw, next to the same page with nobody drawing; and the time from
+ * bots (tools/bots/simulated-person.ts) draw, next to the same page with nobody drawing; and the time from
  * navigation to the first full paint of a board of 10,000 strokes.
  */
 

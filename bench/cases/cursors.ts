@@ -3,7 +3,7 @@ import { CURSOR_MODES, type CursorMode } from "../../lib/server/config";
 import { CURSOR_METRICS } from "../behaviours/cursors";
 import { checkLoad, watchSurroundings, type LoadCheck } from "../lib/bottleneck";
 import { startClientPool, type PoolWindow } from "../lib/client-pool";
-import type { Bot } from "../lib/contracts";
+import type { BotIdentity } from "../lib/contracts";
 import * as fmt from "../lib/format";
 import { measureQuietly } from "../lib/quiet";
 import { runCell, sleep } from "../lib/scope";
@@ -77,7 +77,7 @@ async function measure(n: number, mode: CursorMode, p: Params, opts: RunOptions)
     const profileDir = opts.profileDir && join(opts.profileDir, `cursors-${n}-${mode}`);
     const server = scope.add(await startBenchServer({ cursorMode: mode, profileDir, ...lifetime }));
     const pool = scope.add(await startClientPool(workers, lifetime));
-    const bots: Bot[] = Array.from({ length: n }, (_, i) => ({ name: `bot-${i + 1}`, clientId: `bench-client-${i + 1}` }));
+    const bots: BotIdentity[] = Array.from({ length: n }, (_, i) => ({ name: `bot-${i + 1}`, clientId: `bench-client-${i + 1}` }));
     const { joinMs } = await pool.join(server.url, BOARD_ID, bots);
 
     await pool.start("cursors", { hz: p.hz });

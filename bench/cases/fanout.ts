@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Bot, ServerKind } from "../lib/contracts";
+import type { BotIdentity, ServerKind } from "../lib/contracts";
 import { lifetime, quietCell, ratioOf, workersFor } from "../lib/cell";
 import { startClientPool } from "../lib/client-pool";
 import * as fmt from "../lib/format";
@@ -35,7 +35,7 @@ function params(opts: RunOptions): Params {
   };
 }
 
-export const botsFor = (n: number, prefix: string): Bot[] =>
+export const botsFor = (n: number, prefix: string): BotIdentity[] =>
   Array.from({ length: n }, (_, i) => ({ name: `bot-${i + 1}`, clientId: `${prefix}-${i + 1}` }));
 
 export const serverOptionsFor = (kind: ServerKind) => (kind === "relay" ? { kind } : { kind, store: "sqlite" as const });

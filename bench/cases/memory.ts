@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { checkLoad, watchSurroundings, type LoadCheck } from "../lib/bottleneck";
 import { lifetime, quietCell, ratioOf, workersFor } from "../lib/cell";
 import { startClientPool } from "../lib/client-pool";
-import type { Bot, ServerKind, ServerMemory } from "../lib/contracts";
+import type { BotIdentity, ServerKind, ServerMemory } from "../lib/contracts";
 import * as fmt from "../lib/format";
 import { sleep } from "../lib/scope";
 import { serverWindow, startBenchServer } from "../lib/server-process";
@@ -58,7 +58,7 @@ async function measure(kind: ServerKind, p: Params, opts: RunOptions) {
       const pool = scope.add(await startClientPool(workersFor(p.clients, opts, 500), lifetime(opts)));
       const before = await server.memory();
       if (!before.collected) throw new Error("the server has no global.gc: run with --expose-gc");
-      const bots: Bot[] = Array.from({ length: p.clients }, (_, i) => ({
+      const bots: BotIdentity[] = Array.from({ length: p.clients }, (_, i) => ({
         name: `idle-${i + 1}`,
         clientId: `bench-idle-${i + 1}`,
         boardId: `bench-idle-${Math.floor(i / p.perBoard)}`,

@@ -3,7 +3,7 @@ import { OPS_METRICS } from "../behaviours/ops";
 import { checkLoad, watchSurroundings, type LoadCheck } from "../lib/bottleneck";
 import { lifetime, percentiles, quietCell, ratioOf, type Percentiles } from "../lib/cell";
 import { startClientPool, type PoolWindow } from "../lib/client-pool";
-import type { Bot } from "../lib/contracts";
+import type { BotIdentity } from "../lib/contracts";
 import * as fmt from "../lib/format";
 import { sleep } from "../lib/scope";
 import { seedBoard, seedSqlite, tempDataDir, type SeededBoard } from "../lib/seeding";
@@ -94,7 +94,7 @@ async function measure(store: StoreVariant, board: Board, n: number, p: Params, 
       const profileDir = opts.profileDir && join(opts.profileDir, `storage-${store}-${board}-${n}`);
       const server = scope.add(await startBenchServer({ store: kind, dataDir, env, profileDir, ...lifetime(opts) }));
       if (board === "big" && kind === "memory") seeded = await seedBoard(pool, server, bigBoard, p.bigBoardStrokes);
-      const bots: Bot[] = Array.from({ length: n }, (_, i) => ({
+      const bots: BotIdentity[] = Array.from({ length: n }, (_, i) => ({
         name: `writer-${i + 1}`,
         clientId: `bench-writer-${i + 1}`,
         boardId: board === "big" ? bigBoard : `bench-ops-${i + 1}`,

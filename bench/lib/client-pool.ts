@@ -1,5 +1,5 @@
 import { startChild, type Child } from "./child";
-import type { Bot, BotPlan, BotsReport, OpenTiming, SeedResult, WorkerApi, WorkerReady, WorkerWindow } from "./contracts";
+import type { BotIdentity, BotPlan, BotsReport, OpenTiming, SeedResult, WorkerApi, WorkerReady, WorkerWindow } from "./contracts";
 import { processWindow, type ProcessWindow } from "./process-sample";
 import { Histogram, sum } from "./stats";
 
@@ -17,7 +17,7 @@ export interface PoolWindow {
 export interface ClientPool {
   size: number;
   pids: number[];
-  join(url: string, boardId: string, bots: Bot[]): Promise<{ joinMs: number[] }>;
+  join(url: string, boardId: string, bots: BotIdentity[]): Promise<{ joinMs: number[] }>;
   /** Every joined bot moves to `boardId` on its connection. */
   rejoin(boardId: string): Promise<{ joinMs: number[] }>;
   start(behaviour: string, options: Record<string, number>): Promise<void>;
@@ -36,7 +36,7 @@ export interface ClientPool {
 export async function startClientPool(size: number, opts: { maxLifetimeMs?: number } = {}): Promise<ClientPool> {
   const started = await Promise.allSettled(
     Array.from({ length: size }, (_, i) =>
-      startChild<WorkerApi, WorkerReady>({ script: "bench/client-worker.ts", name: `clients-${i + 1}`, maxLifetimeMs: opts.maxLifetimeMs }),
+      startChild<WorkerApi, WorkerReady>({ script: "bench/processes/client-worker.ts", name: `clients-${i + 1}`, maxLifetimeMs: opts.maxLifetimeMs }),
     ),
   );
   const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));

@@ -4,7 +4,7 @@ import type { HistogramData } from "./stats";
 
 /** The calls between the bench parent and its children; both sides import these types. */
 
-/** `scribble`: bench/server.ts, the real Socket.IO server; `relay`: bench/baseline-relay.ts. */
+/** `scribble`: bench/processes/server.ts, the real Socket.IO server; `relay`: bench/processes/baseline-relay.ts. */
 export type ServerKind = "scribble" | "relay";
 
 export interface ServerReady {
@@ -52,7 +52,8 @@ export type ServerApi = {
   close: { params: null; result: null };
 };
 
-export interface Bot {
+/** Who one bench connection joins as (a client worker's bot: it sends what its behaviour says). */
+export interface BotIdentity {
   name: string;
   clientId: string;
   /** The board this bot joins, when not the one the whole pool joins. */
@@ -72,7 +73,7 @@ export interface WorkerWindow {
   histograms: Record<string, HistogramData>;
 }
 
-/** One timed join of a board by a fresh connection (bench/client-worker.ts `open`). */
+/** One timed join of a board by a fresh connection (bench/processes/client-worker.ts `open`). */
 export interface OpenTiming {
   /** board:join emitted to its ack. */
   ackMs: number;
@@ -90,7 +91,7 @@ export interface SeedResult {
   ms: number;
 }
 
-/** Options of bench/bots/bot.ts's Bot that a case may set (the rest are the worker's). */
+/** Options of tools/bots/simulated-person.ts that a case may set (the rest are the worker's). */
 export interface BotPlan {
   url: string;
   board: string;
@@ -111,7 +112,7 @@ export interface BotsReport {
 
 export type WorkerApi = {
   /** Connects the bots (WebSocket only, no reconnection) and joins each to its board. */
-  join: { params: { url: string; boardId: string; bots: Bot[] }; result: { joinMs: number[] } };
+  join: { params: { url: string; boardId: string; bots: BotIdentity[] }; result: { joinMs: number[] } };
   /** Every joined bot joins `boardId` instead (a fresh board on the same connections). */
   rejoin: { params: { boardId: string }; result: { joinMs: number[] } };
   /** Starts a behaviour on every bot of this worker; see bench/behaviours. */
@@ -128,8 +129,33 @@ export type WorkerApi = {
   seed: { params: { url: string; boardId: string; strokes: number; leadingOps: number; window: number }; result: SeedResult };
   /** Joins a board `times` times, one fresh connection after another, and times each. */
   open: { params: { url: string; boardId: string; times: number }; result: OpenTiming[] };
-  /** Starts simulated people (bench/bots/bot.ts) on a board. */
+  /** Starts simulated people (tools/bots/simulated-person.ts) on a board. */
   startBots: { params: BotPlan; result: null };
   botsReport: { params: null; result: BotsReport };
   stop: { params: null; result: null };
+};
+
+/** One soak worker's share (bench/processes/soak-worker.ts): `count` simulated people over `boards`. */
+export interface SoakWorkerConfig {
+  url: string;
+  boards: string[];
+  count: number;
+  firstIndex: number;
+  seed: number;
+}
+
+export interface SoakWorkerReport {
+  joined: number;
+  acked: number;
+  refused: number;
+  errors: string[];
+  /** boardId → stroke ids the server acked there. */
+  ackedStrokes: Record<string, string[]>;
+}
+
+export type SoakWorkerApi = {
+  /** How many of the worker's people are on their boards now. */
+  joined: { params: null; result: number };
+  /** Every person leaves; what the server acked them. */
+  stop: { params: null; result: SoakWorkerReport };
 };

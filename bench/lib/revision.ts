@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO_ROOT } from "./child";
+import { REPO_ROOT } from "../../tools/lib/spawn-server";
 
 /** The code a server under test runs: its sources, and the page build the browser case serves. */
 const CODE_PATHS = ["lib", "server.ts", "app"];

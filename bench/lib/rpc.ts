@@ -90,23 +90,15 @@ export class RpcClient<A extends Api> {
   }
 }
 
-/** Resolves with what the child passed to `serve` once it is listening for calls. */
-export function whenReady<Ready>(child: ChildProcess, name: string, timeoutMs: number): Promise<Ready> {
-  return new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`${name} not ready after ${timeoutMs} ms`)), timeoutMs);
+/** Resolves with what the child passed to `serve` once it is listening for calls (the spawner times it out). */
+export function whenReady<Ready>(child: ChildProcess): Promise<Ready> {
+  return new Promise<Ready>((resolve) => {
     const onMessage = (raw: unknown) => {
       const msg = raw as FromChild;
-      if (msg?.kind === "ready") done(undefined, msg.info as Ready);
-    };
-    const onExit = (code: number | null, signal: string | null) => done(new Error(`${name} exited (${signal ?? code}) before it was ready`));
-    function done(err?: Error, info?: Ready) {
-      clearTimeout(timer);
+      if (msg?.kind !== "ready") return;
       child.off("message", onMessage);
-      child.off("exit", onExit);
-      if (err) reject(err);
-      else resolve(info as Ready);
-    }
+      resolve(msg.info as Ready);
+    };
     child.on("message", onMessage);
-    child.once("exit", onExit);
   });
 }

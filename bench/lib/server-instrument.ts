@@ -1,4 +1,7 @@
 import type { Server } from "socket.io";
+import type { ServerApi, ServerReady } from "./contracts";
+import { LoopDelay, sampleProcess } from "./process-sample";
+import { serve } from "./rpc";
 
 /** What a bench server counts about its own traffic (both the real one and the relay). */
 export interface TrafficCounts {
@@ -76,4 +79,29 @@ export function collectedMemory(connections: number) {
     collected: gc !== undefined,
     connections,
   };
+}
+
+/**
+ * A bench server's side of ServerApi (the real one and the relay alike): counts its traffic and
+ * answers `counters`, `memory` and `close` once its parent asks. Does nothing when run by hand.
+ */
+export function serveServerApi(io: Server, opts: { ready: ServerReady; metrics: () => Record<string, number>; close: () => Promise<void> }): void {
+  if (!process.send) return;
+  const counts = instrument(io);
+  const loopDelay = new LoopDelay();
+  serve<ServerApi, ServerReady>(
+    {
+      counters: () => {
+        const loopDelayP99Ms = loopDelay.p99Ms();
+        loopDelay.reset();
+        return { process: sampleProcess(), ...counts, connections: io.engine.clientsCount, loopDelayP99Ms, metrics: opts.metrics() };
+      },
+      memory: () => collectedMemory(io.engine.clientsCount),
+      close: async () => {
+        await opts.close();
+        return null;
+      },
+    },
+    opts.ready,
+  );
 }

@@ -6,11 +6,12 @@ import { startChild, type Child } from "./child";
 import type { ServerApi, ServerCounters, ServerKind, ServerMemory, ServerReady } from "./contracts";
 import { processWindow, type ProcessWindow } from "./process-sample";
 import { perSecond } from "./stats";
+import { UNLIMITED_ENV } from "./unlimited-env";
 
 export type StoreKind = "memory" | "sqlite";
 
 export interface ServerOptions {
-  /** `scribble` (default): bench/server.ts; `relay`: bench/baseline-relay.ts. */
+  /** `scribble` (default): bench/processes/server.ts; `relay`: bench/processes/baseline-relay.ts. */
   kind?: ServerKind;
   /** The real server's board store (default memory). */
   store?: StoreKind;
@@ -18,6 +19,8 @@ export interface ServerOptions {
   dataDir?: string;
   cursorMode?: CursorMode;
   cursorTickMs?: number;
+  /** Keep the server's own per-connection and per-address limits (the soak's people keep to them) rather than UNLIMITED_ENV. */
+  realLimits?: boolean;
   /** Any other variable loadConfig reads. */
   env?: Record<string, string>;
   maxLifetimeMs?: number;
@@ -45,6 +48,8 @@ export interface BenchServer {
   info: ServerReady;
   /** Where the SQLite file lives (sqlite store only): start another server on it to reopen. */
   dataDir?: string;
+  /** What the server process printed lately (its log lines), for checks and error messages. */
+  output(): string;
   counters(): Promise<ServerCounters>;
   memory(): Promise<ServerMemory>;
   /** Graceful: closes the sockets and the store (its writes finish), the process stays. */
@@ -52,21 +57,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/**
- * The limits the real server puts on one connection and one address. A bench client sends as fast
- * as its case asks and every bot comes from 127.0.0.1, so they are raised out of the way (the
- * environment can still set them).
- */
-export const UNLIMITED_ENV: Record<string, string> = {
-  OPS_PER_SECOND: process.env.OPS_PER_SECOND ?? "100000",
-  INBOUND_BYTES_PER_SECOND: process.env.INBOUND_BYTES_PER_SECOND ?? "1000000000",
-  WRITE_BYTES_PER_SECOND: process.env.WRITE_BYTES_PER_SECOND ?? "1000000000",
-  WRITE_BYTES_BURST: process.env.WRITE_BYTES_BURST ?? "1000000000",
-  JOINS_PER_MINUTE: process.env.JOINS_PER_MINUTE ?? "100000",
-  MAX_CONNECTIONS_PER_IP: process.env.MAX_CONNECTIONS_PER_IP ?? "1000000",
-};
-
-/** Starts bench/server.ts (or the baseline relay) in its own process. */
+/** Starts bench/processes/server.ts (or the baseline relay) in its own process. */
 export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchServer> {
   const kind = opts.kind ?? "scribble";
   const store = opts.store ?? "memory";
@@ -77,7 +68,7 @@ export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchS
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "silent",
     PORT: "0",
     HOST: "127.0.0.1",
-    ...UNLIMITED_ENV,
+    ...(opts.realLimits ? {} : UNLIMITED_ENV),
     STORAGE: store,
     ...(dataDir ? { DATA_DIR: dataDir } : {}),
     ...opts.env,
@@ -94,7 +85,7 @@ export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchS
   let child: Child<ServerApi, ServerReady>;
   try {
     child = await startChild({
-      script: kind === "relay" ? "bench/baseline-relay.ts" : "bench/server.ts",
+      script: kind === "relay" ? "bench/processes/baseline-relay.ts" : "bench/processes/server.ts",
       name: kind === "relay" ? "relay" : "server",
       env,
       maxLifetimeMs: opts.maxLifetimeMs,
@@ -108,6 +99,7 @@ export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchS
     url: child.ready.url,
     info: child.ready,
     dataDir,
+    output: child.output,
     // Generous: an overloaded server (relay with many clients) answers seconds late, and that
     // cell should report its figures, not fail.
     counters: () => child.rpc.call("counters", null, 20_000),

@@ -1,13 +1,13 @@
 import { PEN_PALETTE } from "../../lib/client/palette";
 import { STROKE_WIDTHS, type StrokeInput } from "../../lib/protocol";
-import { handStroke, rng } from "../bots/shapes";
+import { handStroke, rng } from "../../tools/bots/shapes";
 import { nowMs } from "./wall-clock";
 
 /** A stroke's look and points, without its id: bench senders reuse them under fresh ids. */
 export type StrokeShape = Omit<StrokeInput, "id">;
 
 /**
- * `count` hand-drawn strokes (bench/bots/shapes.ts: 40 to 100 points each, about 1.4 KB of JSON
+ * `count` hand-drawn strokes (tools/bots/shapes.ts: 40 to 100 points each, about 1.4 KB of JSON
  * on average), the same for a given seed, so that every cell of every run sends the same payloads.
  */
 export function strokeShapes(seed: number, count: number): StrokeShape[] {

@@ -41,9 +41,9 @@ function connectTo(url: string): Promise<ClientSocket> {
   });
 }
 
-async function processOn(dataDir: string, port = 0): Promise<ServerProcess> {
-  const server = await startServerProcess(dataDir, port);
-  cleanups.push(() => server.kill("SIGKILL"));
+async function processOn(dataDir: string): Promise<ServerProcess> {
+  const server = await startServerProcess(dataDir);
+  cleanups.push(() => server.kill());
   return server;
 }
 
@@ -68,7 +68,7 @@ describe("durability across a crash", () => {
         .catch(() => undefined);
     }
     await hundred;
-    await first.kill("SIGKILL");
+    await first.kill();
     // Acks that came in before the kill landed count too: each of them promised a stored op. They
     // came in order, with no gap: the server acks a burst's ops as it stores them, one after another.
     const ackedIds = acked.map((op) => (op.op.type === "stroke:add" ? op.op.stroke.id : ""));
@@ -92,7 +92,7 @@ describe("durability across a crash", () => {
     const a = await connectTo(first.url);
     await joinLoaded(a, "board", "Ada");
     const original = await commit(a, addOp("op-once", strokeInput("s-once")));
-    await first.kill("SIGKILL");
+    await first.kill();
 
     const second = await processOn(dataDir);
     const again = await connectTo(second.url);
@@ -118,7 +118,7 @@ describe("durability across a crash", () => {
         .catch(() => undefined),
     );
     await sends[20];
-    expect(await first.kill("SIGTERM")).toBe(0);
+    expect(await first.stop()).toBe(0);
     await Promise.all(sends);
 
     const second = await processOn(dataDir);

@@ -1,5 +1,3 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { io } from "socket.io-client";
 import { Board } from "@/lib/board";
 import { afterEach, beforeEach, expect } from "vitest";
@@ -7,7 +5,8 @@ import type { ClientSocket } from "@/lib/client/socket";
 import { PROTOCOL_VERSION, type AppliedOp, type JoinSnapshot, type OpAck, type OpRequest, type ServerToClientEvents, type Stroke, type StrokeChunk } from "@/lib/protocol";
 import { loadConfig, type Config } from "@/lib/server/config";
 import { createLogger, type LogEntry } from "@/lib/server/log";
-import { createSocketServer, type SocketServer } from "@/lib/server/socket-server";
+import type { SocketServer } from "@/lib/server/socket-server";
+import { startServer as startSocketServer } from "@/lib/server/start-server";
 import { MemoryStore, type BoardStore } from "@/lib/server/storage";
 import { addOp, strokeInput } from "../unit/fixtures";
 
@@ -25,18 +24,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A real Socket.IO server on an ephemeral port, the same one server.ts builds, minus Next. */
+/** A real Socket.IO server on an ephemeral port, the one server.ts builds, minus Next. */
 export async function startServer(overrides: Partial<Config> = {}, store: BoardStore = new MemoryStore()): Promise<TestServer> {
   const config: Config = { ...loadConfig({}, []), port: 0, lobbyThrottleMs: 10, ...overrides };
   const logs: LogEntry[] = [];
-  const log = createLogger("debug", (entry) => logs.push(entry));
-  const httpServer = createServer((_req, res) => {
-    res.statusCode = 404;
-    res.end();
-  });
-  const sockets = createSocketServer(httpServer, config, log, store);
-  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  const server = startSocketServer({ config, log: createLogger("debug", (entry) => logs.push(entry)), store });
+  const { sockets } = server;
+  const url = await server.listen(0, "127.0.0.1");
   const clients: ClientSocket[] = [];
 
   return {
@@ -55,7 +49,7 @@ export async function startServer(overrides: Partial<Config> = {}, store: BoardS
     },
     async close() {
       for (const c of clients) c.disconnect();
-      await sockets.close();
+      await server.close();
     },
   };
 }

@@ -1,11 +1,8 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig, type Config } from "@/lib/server/config";
-import { healthHandler } from "@/lib/server/health";
 import { createLogger } from "@/lib/server/log";
-import { createSocketServer } from "@/lib/server/socket-server";
+import { startServer } from "@/lib/server/start-server";
 import { MemoryStore } from "@/lib/server/storage";
 import { httpRequest } from "./support/http";
 
@@ -21,15 +18,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** The real /healthz handler on a real server on port 0, listening on every interface. */
+/** The real server on port 0, listening on every interface. */
 async function startHealth(overrides: Partial<Config> = {}): Promise<{ port: number }> {
   const config: Config = { ...loadConfig({}, []), ...overrides };
-  const httpServer = createServer((req, res) => health(req, res));
-  const sockets = createSocketServer(httpServer, config, createLogger("silent"), new MemoryStore());
-  const health = healthHandler(sockets, "memory", config);
-  await new Promise<void>((resolve) => httpServer.listen(0, "0.0.0.0", resolve));
-  cleanups.push(() => sockets.close());
-  return { port: (httpServer.address() as AddressInfo).port };
+  const server = startServer({ config, log: createLogger("silent"), store: new MemoryStore() });
+  const url = await server.listen(0, "0.0.0.0");
+  cleanups.push(() => server.close());
+  return { port: Number(new URL(url).port) };
 }
 
 const DETAILS = {

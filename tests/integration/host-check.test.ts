@@ -156,10 +156,10 @@ describe("the HTTP guard", () => {
   });
 });
 
-describe("the server process (scripts/socket-server.ts) guards its HTTP answers", () => {
+describe("the server process (tools/socket-server.ts) guards its HTTP answers", () => {
   async function start(env: Record<string, string> = {}): Promise<ServerProcess> {
-    const server = await startServerProcess(mkdtempSync(joinPath(tmpdir(), "scribble-host-")), 0, env);
-    cleanups.push(() => server.kill("SIGKILL"));
+    const server = await startServerProcess(mkdtempSync(joinPath(tmpdir(), "scribble-host-")), env);
+    cleanups.push(() => server.kill());
     return server;
   }
 

@@ -1,5 +1,6 @@
 import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
-import { startAppServer, type AppServer } from "./app-server";
+import type { ServerProcess } from "../../../tools/lib/spawn-server";
+import { startAppServer } from "./app-server";
 
 export interface People {
   /** A new person: a browser context of their own (own storage, own client id) with one page. */
@@ -23,7 +24,7 @@ export function peopleOn(browser: Browser, baseURL: string): People {
   };
 }
 
-export const test = base.extend<{ people: People }, { app: AppServer }>({
+export const test = base.extend<{ people: People }, { app: ServerProcess }>({
   app: [
     async ({}, use) => {
       const server = await startAppServer();

@@ -4,7 +4,7 @@ import { CIRCLE_PALETTE, PEN_PALETTE } from "../../lib/client/palette";
 import { PROTOCOL_VERSION, STROKE_WIDTHS, type OpRequest } from "../../lib/protocol";
 import { handStroke, rng, wander } from "./shapes";
 
-export interface BotOptions {
+export interface PersonOptions {
   url: string;
   board: string;
   name: string;
@@ -18,7 +18,7 @@ export interface BotOptions {
   cursorHz: number;
 }
 
-export interface BotStats {
+export interface PersonStats {
   connected: boolean;
   joined: boolean;
   acked: number;
@@ -48,8 +48,8 @@ const FRAME_MS = 16;
  * stroke that grows live on everyone's screen before it is committed, recolours the circle, and
  * says something. Rejoins by itself after a reconnect, like a tab.
  */
-export class Bot {
-  readonly stats: BotStats = { connected: false, joined: false, acked: 0, refused: 0, ackedStrokes: [], lastError: null };
+export class SimulatedPerson {
+  readonly stats: PersonStats = { connected: false, joined: false, acked: 0, refused: 0, ackedStrokes: [], lastError: null };
   private readonly socket: ClientSocket;
   private readonly random: () => number;
   private readonly cursorAt: (t: number) => { x: number; y: number };
@@ -59,7 +59,7 @@ export class Bot {
   private strokeCount = 0;
   private readonly startedAt = Date.now();
 
-  constructor(private readonly o: BotOptions) {
+  constructor(private readonly o: PersonOptions) {
     this.random = rng(o.seed);
     this.cursorAt = wander(this.random);
     this.socket = io(o.url, { transports: ["websocket"], forceNew: true, reconnectionDelayMax: 3_000 });

@@ -7,15 +7,12 @@
  *
  * What the real server costs over this is what it does for its features: ordering, validation,
  * storage before the ack, rooms, presence. Forked by bench/lib/server-process.ts like
- * bench/server.ts, with the same IPC calls, so every figure has a ratio against it.
+ * bench/processes/server.ts, with the same IPC calls, so every figure has a ratio against it.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
-import type { ServerApi, ServerReady } from "./lib/contracts";
-import { LoopDelay, sampleProcess } from "./lib/process-sample";
-import { serve } from "./lib/rpc";
-import { collectedMemory, instrument } from "./lib/server-instrument";
+import { serveServerApi } from "../lib/server-instrument";
 
 type Ack = (res: unknown) => void;
 
@@ -24,7 +21,6 @@ const httpServer = createServer((_req, res) => {
   res.end();
 });
 const io = new Server(httpServer, { serveClient: false });
-const counts = instrument(io);
 let seq = 0;
 
 io.on("connection", (socket) => {
@@ -61,21 +57,8 @@ const port = (httpServer.address() as AddressInfo).port;
 const url = `http://127.0.0.1:${port}`;
 console.log(`baseline relay on ${url}`);
 
-if (process.send) {
-  const loopDelay = new LoopDelay();
-  serve<ServerApi, ServerReady>(
-    {
-      counters: () => {
-        const loopDelayP99Ms = loopDelay.p99Ms();
-        loopDelay.reset();
-        return { process: sampleProcess(), ...counts, connections: io.engine.clientsCount, loopDelayP99Ms, metrics: {} };
-      },
-      memory: () => collectedMemory(io.engine.clientsCount),
-      close: async () => {
-        await io.close();
-        return null;
-      },
-    },
-    { url, port, kind: "relay", store: "none", cursorMode: "relay", cursorTickMs: 0 },
-  );
-}
+serveServerApi(io, {
+  ready: { url, port, kind: "relay", store: "none", cursorMode: "relay", cursorTickMs: 0 },
+  metrics: () => ({}),
+  close: () => io.close(),
+});

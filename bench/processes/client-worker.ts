@@ -4,17 +4,17 @@
  */
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
-import type { ClientSocket } from "../lib/client/socket";
-import { CIRCLE_PALETTE } from "../lib/client/palette";
-import { PROTOCOL_VERSION, type OpAck } from "../lib/protocol";
-import { BEHAVIOURS } from "./behaviours";
-import type { Behaviour, JoinedBot } from "./behaviours/types";
-import { Bot as PersonBot } from "./bots/bot";
-import type { Bot, OpenTiming, WorkerApi, WorkerReady } from "./lib/contracts";
-import { Meter } from "./lib/meter";
-import { LoopDelay, sampleProcess, type ProcessSample } from "./lib/process-sample";
-import { serve } from "./lib/rpc";
-import { strokeShapes } from "./lib/stroke-payload";
+import type { ClientSocket } from "../../lib/client/socket";
+import { CIRCLE_PALETTE } from "../../lib/client/palette";
+import { PROTOCOL_VERSION, type OpAck } from "../../lib/protocol";
+import { BEHAVIOURS } from "../behaviours";
+import type { Behaviour, JoinedBot } from "../behaviours/types";
+import { SimulatedPerson } from "../../tools/bots/simulated-person";
+import type { BotIdentity, OpenTiming, WorkerApi, WorkerReady } from "../lib/contracts";
+import { Meter } from "../lib/meter";
+import { LoopDelay, sampleProcess, type ProcessSample } from "../lib/process-sample";
+import { serve } from "../lib/rpc";
+import { strokeShapes } from "../lib/stroke-payload";
 
 /** Joins in flight at once: enough to be quick, few enough not to time out on a busy server. */
 const JOIN_CONCURRENCY = 20;
@@ -24,7 +24,7 @@ const ACK_TIMEOUT_MS = 30_000;
 const sockets: ClientSocket[] = [];
 const joined: JoinedBot[] = [];
 const behaviours: Behaviour[] = [];
-const people: PersonBot[] = [];
+const people: SimulatedPerson[] = [];
 const meter = new Meter();
 const loopDelay = new LoopDelay();
 let windowStart: ProcessSample = sampleProcess();
@@ -44,7 +44,7 @@ async function connect(url: string): Promise<ClientSocket> {
   return socket;
 }
 
-async function joinBot(url: string, boardId: string, bot: Bot): Promise<number> {
+async function joinBot(url: string, boardId: string, bot: BotIdentity): Promise<number> {
   const started = performance.now();
   const socket = await connect(url);
   const res = await socket.timeout(CONNECT_TIMEOUT_MS).emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name: bot.name, clientId: bot.clientId });
@@ -177,7 +177,7 @@ serve<WorkerApi, WorkerReady>(
     },
     startBots(plan) {
       for (let i = 0; i < plan.count; i++) {
-        const bot = new PersonBot({
+        const bot = new SimulatedPerson({
           url: plan.url,
           board: plan.board,
           name: `Bot ${i + 1}`,

@@ -1,14 +1,15 @@
 /**
- * Simulated people for demos and load: `npm run bots -- --url http://localhost:3000 --board demo --count 10`.
+ * Simulated people for demos and load: `npm run bots -- --board demo --count 10`, against
+ * `--url`, else http://localhost:$PORT, else http://localhost:3000.
  * Each bot joins the board, wanders its cursor, draws strokes that grow live, now and then
  * recolours the circle and says something. Ctrl+C makes them leave cleanly.
  */
 import { parseArgs } from "node:util";
-import { Bot } from "./bot";
+import { SimulatedPerson } from "./simulated-person";
 
 const HELP = `Usage: npm run bots -- [options]
 
-  --url <url>          server to join (default http://localhost:3000)
+  --url <url>          server to join (default http://localhost:$PORT, PORT defaulting to 3000)
   --board <id>         board id (default demo)
   --count <n>          number of bots (default 10)
   --draw-every <s>     mean seconds between a bot's strokes (default 4; 0 = never)
@@ -25,7 +26,7 @@ const NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Linus", "Margaret",
 
 const { values } = parseArgs({
   options: {
-    url: { type: "string", default: "http://localhost:3000" },
+    url: { type: "string" },
     board: { type: "string", default: "demo" },
     count: { type: "string", default: "10" },
     "draw-every": { type: "string", default: "4" },
@@ -46,20 +47,22 @@ if (values.help) {
 function num(name: string, raw: string | undefined, min: number, max: number): number {
   const n = Number(raw);
   if (raw === undefined || !Number.isFinite(n) || n < min || n > max) {
-    console.error(`--${name} must be a number from ${min} to ${max}, not "${raw}"\n\n${HELP}`);
+    console.error(`${/^[A-Z]/.test(name) ? name : `--${name}`} must be a number from ${min} to ${max}, not "${raw}"\n\n${HELP}`);
     process.exit(2);
   }
   return n;
 }
 
 const count = num("count", values.count, 1, 5_000);
+// The server's own PORT when none is given: `PORT=4000 npm start` and `PORT=4000 npm run bots` meet.
+const url = values.url ?? `http://localhost:${num("PORT", process.env.PORT || "3000", 1, 65_535)}`;
 const seed = values.seed === undefined ? Date.now() % 1_000_000 : num("seed", values.seed, 0, 2 ** 31);
 const run = Date.now().toString(36);
 const bots = Array.from(
   { length: count },
   (_, i) =>
-    new Bot({
-      url: values.url,
+    new SimulatedPerson({
+      url,
       board: values.board,
       name: `${NAMES[i % NAMES.length]} bot${i >= NAMES.length ? ` ${Math.floor(i / NAMES.length) + 1}` : ""}`,
       clientId: `bot-${run}-${i}`,
@@ -71,8 +74,8 @@ const bots = Array.from(
     }),
 );
 for (const bot of bots) bot.start();
-console.log(`${count} bots joining board "${values.board}" on ${values.url} (seed ${seed}). Ctrl+C to stop.`);
-console.log(`Watch them: ${values.url.replace(/\/$/, "")}/b/${values.board}`);
+console.log(`${count} bots joining board "${values.board}" on ${url} (seed ${seed}). Ctrl+C to stop.`);
+console.log(`Watch them: ${url.replace(/\/$/, "")}/b/${values.board}`);
 
 const tty = process.stdout.isTTY;
 const progress = setInterval(() => {
