@@ -19,7 +19,7 @@ const app = next({ dev: config.dev, hostname: config.host, port: config.port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-const store = createBoardStore(config.storage, config.dataDir);
+const store = createBoardStore(config);
 const hosts = hostGuard(config, log, () => sockets.metrics.count("refusedHosts"));
 const httpServer = createServer(hosts.request((req, res) => (req.url === HEALTH_PATH ? health(req, res) : void handle(req, res))));
 const sockets = createSocketServer(httpServer, config, log, store);

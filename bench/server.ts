@@ -42,7 +42,7 @@ const httpServer = createServer((_req, res) => {
   res.statusCode = 404;
   res.end();
 });
-const store = createBoardStore(config.storage, config.dataDir);
+const store = createBoardStore(config);
 const sockets = createSocketServer(httpServer, config, createLogger(config.logLevel), store);
 const { io, metrics } = sockets;
 const counts = instrument(io);

@@ -17,7 +17,7 @@ import { createBoardStore } from "../lib/server/storage";
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
-const store = createBoardStore(config.storage, config.dataDir);
+const store = createBoardStore(config);
 const hosts = hostGuard(config, log, () => sockets.metrics.count("refusedHosts"));
 const httpServer = createServer(hosts.request((req, res) => {
   if (req.url === HEALTH_PATH) return health(req, res);
