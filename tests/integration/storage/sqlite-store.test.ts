@@ -19,6 +19,21 @@ describeBoardStore("sqlite", {
   place: () => ({ storage: "sqlite", dataDir: dataDir(), sqliteSynchronous: "normal" }),
 });
 
+/** The tables of the oldest files: the whole snapshot in the board's row. */
+const SCHEMA_BEFORE_CHUNKS = `
+  CREATE TABLE boards (id TEXT PRIMARY KEY, epoch TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    snapshot_seq INTEGER NOT NULL DEFAULT 0, snapshot TEXT);
+  CREATE TABLE ops (board_id TEXT NOT NULL, seq INTEGER NOT NULL, op TEXT NOT NULL, PRIMARY KEY (board_id, seq)) WITHOUT ROWID;
+  CREATE TABLE chat (board_id TEXT NOT NULL, id INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (board_id, id)) WITHOUT ROWID;
+`;
+
+/** The tables of files from before `boards.updated_at` and its index were dropped: snapshots in chunks. */
+const SCHEMA_BEFORE_DROP = `${SCHEMA_BEFORE_CHUNKS}
+  CREATE TABLE snapshots (board_id TEXT PRIMARY KEY, head TEXT NOT NULL, chunks INTEGER NOT NULL);
+  CREATE TABLE snapshot_chunks (board_id TEXT NOT NULL, idx INTEGER NOT NULL, strokes TEXT NOT NULL, PRIMARY KEY (board_id, idx));
+  CREATE INDEX boards_updated ON boards (updated_at DESC);
+`;
+
 // What the file looks like inside: the contract sees none of it.
 describe("the SQLite file", () => {
   const stores: SqliteStore[] = [];
@@ -114,14 +129,9 @@ describe("the SQLite file", () => {
     const file = dbFile();
     const old = boardOf(40, 2);
     const tail = addAt(old.seq + 1, "tail");
-    // The schema and rows the store wrote before snapshots were chunked.
+    // The rows the store wrote before snapshots were chunked.
     const db = new Database(file);
-    db.exec(`
-      CREATE TABLE boards (id TEXT PRIMARY KEY, epoch TEXT NOT NULL, updated_at INTEGER NOT NULL,
-        snapshot_seq INTEGER NOT NULL DEFAULT 0, snapshot TEXT);
-      CREATE TABLE ops (board_id TEXT NOT NULL, seq INTEGER NOT NULL, op TEXT NOT NULL, PRIMARY KEY (board_id, seq)) WITHOUT ROWID;
-      CREATE TABLE chat (board_id TEXT NOT NULL, id INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (board_id, id)) WITHOUT ROWID;
-    `);
+    db.exec(SCHEMA_BEFORE_CHUNKS);
     db.prepare("INSERT INTO boards (id, epoch, updated_at, snapshot_seq, snapshot) VALUES (?, ?, ?, ?, ?)").run(
       "legacy", "epoch-legacy", Date.now(), old.seq, JSON.stringify(old),
     );
@@ -130,6 +140,7 @@ describe("the SQLite file", () => {
 
     const store = open(file);
     expect(await store.load("legacy")).toMatchObject({ epoch: "epoch-legacy", snapshot: old, ops: [tail] });
+    expect(boardsColumns(file)).toEqual(["id", "epoch", "snapshot_seq", "snapshot"]);
 
     const next = boardOf(SNAPSHOT_CHUNK.strokes + 10, 0, old.seq + 1);
     await store.saveSnapshot("legacy", next);
@@ -144,17 +155,9 @@ describe("the SQLite file", () => {
   it("opens a file with boards.updated_at and its index (before they were dropped), drops both, and goes on as before", async () => {
     const file = dbFile();
     const snapshot = boardOf(5);
-    // The schema the store wrote before updated_at was dropped, with one board in it.
+    // One board, as the store wrote it before updated_at was dropped.
     const db = new Database(file);
-    db.exec(`
-      CREATE TABLE boards (id TEXT PRIMARY KEY, epoch TEXT NOT NULL, updated_at INTEGER NOT NULL,
-        snapshot_seq INTEGER NOT NULL DEFAULT 0, snapshot TEXT);
-      CREATE TABLE ops (board_id TEXT NOT NULL, seq INTEGER NOT NULL, op TEXT NOT NULL, PRIMARY KEY (board_id, seq)) WITHOUT ROWID;
-      CREATE TABLE chat (board_id TEXT NOT NULL, id INTEGER NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (board_id, id)) WITHOUT ROWID;
-      CREATE TABLE snapshots (board_id TEXT PRIMARY KEY, head TEXT NOT NULL, chunks INTEGER NOT NULL);
-      CREATE TABLE snapshot_chunks (board_id TEXT NOT NULL, idx INTEGER NOT NULL, strokes TEXT NOT NULL, PRIMARY KEY (board_id, idx));
-      CREATE INDEX boards_updated ON boards (updated_at DESC);
-    `);
+    db.exec(SCHEMA_BEFORE_DROP);
     const { strokes, ...head } = snapshot;
     db.prepare("INSERT INTO boards (id, epoch, updated_at, snapshot_seq) VALUES (?, ?, ?, ?)").run("old", "epoch-old", Date.now(), snapshot.seq);
     db.prepare("INSERT INTO snapshots (board_id, head, chunks) VALUES (?, ?, 1)").run("old", JSON.stringify(head));
