@@ -14,6 +14,7 @@ import { ChatPanel } from "./ChatPanel";
 import { ColorCircle } from "./ColorCircle";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { NameForm } from "./NameForm";
+import { Outdated } from "./Outdated";
 import { PeoplePanel } from "./PeoplePanel";
 import { OpErrors } from "./OpErrors";
 import { ShareLink } from "./ShareLink";
@@ -81,7 +82,9 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
         <ShareLink boardId={boardId} />
         <ConnectionStatus />
       </header>
-      {choosing ? (
+      {phase === "outdated" ? (
+        <Outdated message={joinError} />
+      ) : choosing ? (
         <NameForm initial={suggestion} error={nameError ?? joinError} onSubmit={submit} />
       ) : phase === "joining" || !session ? (
         <p className="joining" data-testid="joining">

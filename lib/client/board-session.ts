@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
 import type { Action } from "../board";
-import { LIMITS, previewKey } from "../protocol";
+import { LIMITS, previewKey, PROTOCOL_VERSION } from "../protocol";
 import type {
   ActivityState,
   AppliedOp,
@@ -273,11 +273,11 @@ export class BoardSession {
     // A tab that still holds this board asks only for what it missed.
     const { board, loading, epoch } = boardStore.getState();
     const resume = board.id === this.boardId && !loading && epoch ? { epoch, seq: board.seq } : undefined;
-    const req = { boardId: this.boardId, name: this.name, clientId: this.clientId, ...(resume ? { resume } : {}) };
+    const req = { protocol: PROTOCOL_VERSION, boardId: this.boardId, name: this.name, clientId: this.clientId, ...(resume ? { resume } : {}) };
     this.socket.timeout(ACK_TIMEOUT_MS).emit("board:join", req, (err, res) => {
       if (this.stopped || err) return; // No answer: the next reconnect joins again.
       if (!res.ok) {
-        sessionStore.setState({ phase: "refused", joinError: res.error.message });
+        sessionStore.setState({ phase: res.error.code === "VERSION_MISMATCH" ? "outdated" : "refused", joinError: res.error.message });
         return;
       }
       this.onSnapshot(res);

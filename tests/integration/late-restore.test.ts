@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@/lib/protocol";
 import { boardStore } from "@/lib/client/board-store";
 import type { ClientSocket } from "@/lib/client/socket";
 import { StrokeFetcher } from "@/lib/client/stroke-fetcher";
@@ -21,7 +22,7 @@ async function tab(socket: ClientSocket, boardId: string, name: string) {
   socket.on("op", (op) => boardStore.getState().remote(op));
   socket.on("board:strokes", (chunk) => boardStore.getState().chunk(chunk));
   await new Promise<void>((resolve, reject) =>
-    socket.emit("board:join", { boardId, name, clientId: newClientId() }, (res) => {
+    socket.emit("board:join", { protocol: PROTOCOL_VERSION, boardId, name, clientId: newClientId() }, (res) => {
       if (!res.ok) return reject(new Error(res.error.message));
       // In the ack callback, as BoardSession does: the first chunk may follow in the same frame.
       boardStore.getState().begin(boardId, res);
