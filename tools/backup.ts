@@ -4,15 +4,17 @@
  *   npm run backup -- backups/scribble-2026-11-22.db
  */
 import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { loadConfig } from "../lib/server/config";
+import { databaseFile } from "../lib/server/storage";
 
 const target = process.argv[2];
 if (!target) {
   console.error("usage: npm run backup -- <target file>");
   process.exit(2);
 }
-const source = join(process.env.DATA_DIR || "./data", "scribble.db");
+const source = databaseFile(loadConfig().dataDir);
 mkdirSync(dirname(target), { recursive: true });
 const db = new Database(source, { readonly: true, fileMustExist: true });
 try {

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { databaseFile } from "../../lib/server/storage";
 import type { ClientPool } from "./client-pool";
 import type { Scope } from "./scope";
 import { startBenchServer, type BenchServer, type ServerOptions } from "./server-process";
@@ -72,7 +73,7 @@ export async function seedSqlite(
 
 /** Reads the SQLite file of a stopped server: what each board will be reopened from. */
 export function storedLayout(dataDir: string, boardIds: string[]): StoredLayout[] {
-  const db = new Database(join(dataDir, "scribble.db"), { readonly: true, fileMustExist: true });
+  const db = new Database(databaseFile(dataDir), { readonly: true, fileMustExist: true });
   try {
     const board = db.prepare<[string], { snapshot_seq: number; bytes: number | null }>(
       // A snapshot is a header row plus chunk rows; files from before chunks hold it in the board's row.

@@ -1,6 +1,6 @@
 import { hostPattern } from "./host-names";
 import { LOG_LEVELS, type LogLevel } from "./log";
-import { STORAGE_KINDS, type StorageKind } from "./storage";
+import { SQLITE_SYNCHRONOUS_MODES, STORAGE_KINDS, type SqliteSynchronous, type StorageKind } from "./storage";
 
 export interface Config {
   port: number;
@@ -36,6 +36,8 @@ export interface Config {
   /** `sqlite` (a file under dataDir) or `memory` (gone at exit). */
   storage: StorageKind;
   dataDir: string;
+  /** `normal` survives a killed process; `full` also a power cut, at some write speed. */
+  sqliteSynchronous: SqliteSynchronous;
   /** A board's full state is stored once per this many ops, so opening it replays a short tail. */
   snapshotEvery: number;
   /** A board nobody is on leaves memory after this long (it stays stored). */
@@ -79,18 +81,10 @@ type Env = Record<string, string | undefined>;
 
 /** Reads the configuration from the environment; every setting has an embedded default. */
 export function loadConfig(env: Env = process.env, argv: readonly string[] = process.argv): Config {
-  const logLevel = (env.LOG_LEVEL || "info") as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${env.LOG_LEVEL}"`);
-  }
-  const cursorMode = (env.CURSOR_MODE || "coalesce") as CursorMode;
-  if (!CURSOR_MODES.includes(cursorMode)) {
-    throw new Error(`CURSOR_MODE must be one of ${CURSOR_MODES.join(", ")}, not "${env.CURSOR_MODE}"`);
-  }
-  const storage = (env.STORAGE || "sqlite") as StorageKind;
-  if (!STORAGE_KINDS.includes(storage)) {
-    throw new Error(`STORAGE must be one of ${STORAGE_KINDS.join(", ")}, not "${env.STORAGE}"`);
-  }
+  const logLevel = oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info");
+  const cursorMode = oneOf(env, "CURSOR_MODE", CURSOR_MODES, "coalesce");
+  const storage = oneOf(env, "STORAGE", STORAGE_KINDS, "sqlite");
+  const sqliteSynchronous = oneOf(env, "SQLITE_SYNCHRONOUS", SQLITE_SYNCHRONOUS_MODES, "normal");
   return {
     port: int(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "localhost",
@@ -111,6 +105,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     chatPerSecond: int(env, "CHAT_PER_SECOND", 1, 1, 1_000),
     storage,
     dataDir: env.DATA_DIR || "./data",
+    sqliteSynchronous,
     snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),
     boardIdleMs: int(env, "BOARD_IDLE_MS", 300_000, 0, 86_400_000),
     inboundBytesPerSecond: int(env, "INBOUND_BYTES_PER_SECOND", 1_000_000, 1_000, 1_000_000_000),
@@ -146,6 +141,12 @@ function allowedHost(entry: string): string {
 function healthToken(token: string): string {
   if (token && token.length < 16) throw new Error("HEALTH_TOKEN must be at least 16 characters long");
   return token;
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
+  const value = (env[key] || fallback) as T;
+  if (!allowed.includes(value)) throw new Error(`${key} must be one of ${allowed.join(", ")}, not "${env[key]}"`);
+  return value;
 }
 
 function int(env: Env, key: string, fallback: number, min: number, max: number): number {

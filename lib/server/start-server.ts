@@ -45,7 +45,7 @@ export interface StartedServer {
  */
 export function startServer(opts: ServerOptions): StartedServer {
   const { config, log } = opts;
-  const store = opts.store ?? createBoardStore(config.storage, config.dataDir);
+  const store = opts.store ?? createBoardStore(config);
   const hosts = hostGuard(config, log, () => sockets.metrics.count("refusedHosts"));
   const handle: RequestListener = opts.handle ?? notFound;
   const httpServer = createServer(hosts.request((req, res) => (req.url === HEALTH_PATH ? health(req, res) : handle(req, res))));

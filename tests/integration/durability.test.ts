@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Board } from "@/lib/board";
 import type { ClientSocket } from "@/lib/client/socket";
 import { PROTOCOL_VERSION, type AppliedOp, type OpAck } from "@/lib/protocol";
-import { SqliteStore } from "@/lib/server/storage";
+import { databaseFile, SqliteStore } from "@/lib/server/storage";
 import {
   addOp,
   circleOp,
@@ -185,7 +185,7 @@ describe("resuming with lastSeq", () => {
 
   it("a snapshot plus its tail gives the same board as the whole log replayed", async () => {
     const dataDir = tempDir();
-    const store = new SqliteStore(joinPath(dataDir, "scribble.db"));
+    const store = new SqliteStore(databaseFile(dataDir));
     server = await startServer({ snapshotEvery: 7 }, store);
     const a = await server.connect();
     await joinLoaded(a, "board", "Ada");

@@ -4,7 +4,7 @@ import { join as joinPath } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ClientSocket } from "@/lib/client/socket";
 import type { AppliedOp, OpAck, OpRequest } from "@/lib/protocol";
-import { SqliteStore } from "@/lib/server/storage";
+import { databaseFile, SqliteStore } from "@/lib/server/storage";
 import {
   addOp,
   barrier,
@@ -105,7 +105,7 @@ describe("a resent op that changed nothing gets its first answer", () => {
     ["from the log", 500],
     ["from a snapshot", 1],
   ])("across a restart of the server (SQLite, board read %s): the resent E2 gets its first answer and the stroke stays", async (_label, snapshotEvery) => {
-    const file = joinPath(mkdtempSync(joinPath(tmpdir(), "scribble-idempotence-")), "scribble.db");
+    const file = databaseFile(mkdtempSync(joinPath(tmpdir(), "scribble-idempotence-")));
     const firstStore = new SqliteStore(file);
     const before = await serve(firstStore, snapshotEvery);
     const [a, b] = await Promise.all([before.connect(), before.connect()]);

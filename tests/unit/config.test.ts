@@ -23,6 +23,7 @@ describe("loadConfig", () => {
       chatPerSecond: 1,
       storage: "sqlite",
       dataDir: "./data",
+      sqliteSynchronous: "normal",
       snapshotEvery: 500,
       boardIdleMs: 300_000,
       inboundBytesPerSecond: 1_000_000,
@@ -71,6 +72,20 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ LOG_LEVEL: level }, [])).toThrow(
       `LOG_LEVEL must be one of silent, error, warn, info, debug, not "${level}"`,
     );
+  });
+
+  it.each(["normal", "full"] as const)("accepts SQLITE_SYNCHRONOUS=%s", (mode) => {
+    expect(loadConfig({ SQLITE_SYNCHRONOUS: mode }, []).sqliteSynchronous).toBe(mode);
+  });
+
+  it.each(["FULL", "off", "extra", "2"])("refuses SQLITE_SYNCHRONOUS=%j, listing the allowed modes", (mode) => {
+    expect(() => loadConfig({ SQLITE_SYNCHRONOUS: mode }, [])).toThrow(`SQLITE_SYNCHRONOUS must be one of normal, full, not "${mode}"`);
+  });
+
+  it("refuses a STORAGE or CURSOR_MODE it does not know, listing the allowed values", () => {
+    expect(loadConfig({ STORAGE: "memory", CURSOR_MODE: "relay" }, [])).toMatchObject({ storage: "memory", cursorMode: "relay" });
+    expect(() => loadConfig({ STORAGE: "redis" }, [])).toThrow('STORAGE must be one of sqlite, memory, not "redis"');
+    expect(() => loadConfig({ CURSOR_MODE: "batch" }, [])).toThrow('CURSOR_MODE must be one of coalesce, relay, not "batch"');
   });
 
   it("reads ALLOWED_HOSTS as host names and *.domain wildcards, and refuses anything else", () => {

@@ -15,7 +15,10 @@ export interface StoredBoard {
 /**
  * Where boards live between restarts. Every method is async, and writes to one board complete in
  * the order they were made: the service acks an op once its `append` resolves, so an acked op
- * is stored. Nothing here may assume a local file (a Redis store implements the same).
+ * is stored. A write to a board never created, and every call after `close`, rejects; a write
+ * that rejects stored nothing, and takes no other write down with it. Values are copied in and
+ * out. Nothing here may assume a local file (a Redis store implements the same): the suite in
+ * tests/integration/storage/board-store.contract.ts holds every store to this.
  */
 export interface BoardStore {
   readonly kind: string;
@@ -30,3 +33,9 @@ export interface BoardStore {
   /** Finishes every write in flight, then releases the store. */
   close(): Promise<void>;
 }
+
+/** Why a store refuses a write to a board that `create` never recorded. */
+export const notCreated = (boardId: string): Error => new Error(`board ${boardId} was not created in the store`);
+
+/** Why a store refuses every call once `close` was called. */
+export const storeClosed = (): Error => new Error("the board store is closed");

@@ -1,16 +1,26 @@
 import { join } from "node:path";
 import type { BoardStore } from "./board-store";
 import { MemoryStore } from "./memory-store";
-import { SqliteStore } from "./sqlite-store";
+import { SqliteStore, type SqliteSynchronous } from "./sqlite-store";
 
 export type { BoardStore, StoredBoard } from "./board-store";
 export { MemoryStore } from "./memory-store";
-export { SqliteStore } from "./sqlite-store";
+export { SQLITE_SYNCHRONOUS_MODES, SqliteStore, type SqliteSynchronous } from "./sqlite-store";
 
 export const STORAGE_KINDS = ["sqlite", "memory"] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
 
+/** The settings a store is made from (the server's `Config` has them). */
+export interface StoreSettings {
+  storage: StorageKind;
+  dataDir: string;
+  sqliteSynchronous: SqliteSynchronous;
+}
+
+/** The SQLite file of the boards under `dataDir`: for the server, backups and anything reading it. */
+export const databaseFile = (dataDir: string): string => join(dataDir, "scribble.db");
+
 /** The store the configuration asks for: an SQLite file under `dataDir` unless told otherwise. */
-export function createBoardStore(kind: StorageKind, dataDir: string): BoardStore {
-  return kind === "memory" ? new MemoryStore() : new SqliteStore(join(dataDir, "scribble.db"));
+export function createBoardStore(settings: StoreSettings): BoardStore {
+  return settings.storage === "memory" ? new MemoryStore() : new SqliteStore(databaseFile(settings.dataDir), settings.sqliteSynchronous);
 }

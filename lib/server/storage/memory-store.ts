@@ -1,22 +1,26 @@
 import type { PersistedBoard, StoredChat } from "../../board";
 import { LIMITS, type AppliedOp } from "../../protocol";
-import type { BoardStore, StoredBoard } from "./board-store";
+import { notCreated, storeClosed, type BoardStore, type StoredBoard } from "./board-store";
 
 /**
- * Boards in this process's memory: for tests and for `STORAGE=memory`. Values are copied in and
- * out, so that it behaves like a real store (nothing shared by reference); with structuredClone,
- * not a JSON round trip, which would need the whole of a big board as one string.
+ * Boards in this process's memory: for tests and for `STORAGE=memory`. It keeps the contract of
+ * every store (values copied in and out, nothing shared by reference; refusals after `close`), so
+ * that what passes against it passes against a real one. Copies with structuredClone, not a JSON
+ * round trip, which would need the whole of a big board as one string.
  */
 export class MemoryStore implements BoardStore {
   readonly kind = "memory";
   private readonly boards = new Map<string, StoredBoard>();
+  private closed = false;
 
   async load(boardId: string): Promise<StoredBoard | null> {
+    this.checkOpen();
     const b = this.boards.get(boardId);
     return b ? copy({ epoch: b.epoch, snapshot: b.snapshot, ops: b.ops, chat: b.chat }) : null;
   }
 
   async create(boardId: string, epoch: string): Promise<void> {
+    this.checkOpen();
     if (!this.boards.has(boardId)) this.boards.set(boardId, { epoch, snapshot: null, ops: [], chat: [] });
   }
 
@@ -36,12 +40,20 @@ export class MemoryStore implements BoardStore {
     b.chat = [...b.chat, copy(chat)].slice(-LIMITS.chatHistory);
   }
 
-  async close(): Promise<void> {}
+  /** Nothing is ever in flight: every write is done when its call returns. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
 
   private board(boardId: string): StoredBoard {
+    this.checkOpen();
     const b = this.boards.get(boardId);
-    if (!b) throw new Error(`board ${boardId} was not created in the store`);
+    if (!b) throw notCreated(boardId);
     return b;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw storeClosed();
   }
 }
 

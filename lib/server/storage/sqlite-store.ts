@@ -3,15 +3,23 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { PersistedBoard, StoredChat } from "../../board";
 import { LIMITS, type AppliedOp, type Stroke } from "../../protocol";
-import type { BoardStore, StoredBoard } from "./board-store";
+import { notCreated, storeClosed, type BoardStore, type StoredBoard } from "./board-store";
 
 type Write = () => void;
+
+/**
+ * SQLite's `synchronous` in WAL mode. `normal`: a committed transaction survives the process being
+ * killed; only a power cut or OS crash can lose the last commits. `full`: those too, at some write speed.
+ */
+export const SQLITE_SYNCHRONOUS_MODES = ["normal", "full"] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
 
 /**
  * Boards in one SQLite file (WAL mode). Writes are queued and committed together once per
  * event-loop turn, in one transaction: a burst of ops costs one commit, and each op's promise
  * resolves only after the commit that holds it. better-sqlite3 is synchronous, so the order of
- * writes is the order of calls. An op is one small row insert; a snapshot is a header row plus its
+ * writes is the order of calls; each write is a savepoint of its own, so one that fails is undone
+ * and rejected alone. An op is one small row insert; a snapshot is a header row plus its
  * strokes in chunk rows, written only with a new snapshot, never per op, and never as one string
  * (a board of thousands of long strokes would pass the longest string V8 can build).
  */
@@ -20,20 +28,23 @@ export class SqliteStore implements BoardStore {
   private readonly db: Database.Database;
   private queue: { write: Write; resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
+  /** Set by `close`: from then on every call is refused. */
+  private closing: Promise<void> | null = null;
   private readonly statements;
+  private readonly savepoint;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    synchronous: SqliteSynchronous = "normal",
+  ) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode: a committed transaction survives the process being killed; only a
-    // power cut or OS crash can lose the last commits (set SQLITE_SYNCHRONOUS=full for that).
-    this.db.pragma(`synchronous = ${process.env.SQLITE_SYNCHRONOUS === "full" ? "FULL" : "NORMAL"}`);
+    this.db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS boards (
         id TEXT PRIMARY KEY,
         epoch TEXT NOT NULL,
-        updated_at INTEGER NOT NULL,
         snapshot_seq INTEGER NOT NULL DEFAULT 0,
         snapshot TEXT
       );
@@ -60,9 +71,10 @@ export class SqliteStore implements BoardStore {
         strokes TEXT NOT NULL,
         PRIMARY KEY (board_id, idx)
       );
-      CREATE INDEX IF NOT EXISTS boards_updated ON boards (updated_at DESC);
     `);
+    dropUpdatedAt(this.db);
     this.statements = {
+      exists: this.db.prepare<[string], 1>("SELECT 1 FROM boards WHERE id = ?").pluck(),
       board: this.db.prepare<[string], { epoch: string; snapshot: string | null }>("SELECT epoch, snapshot FROM boards WHERE id = ?"),
       head: this.db.prepare<[string], { head: string; chunks: number }>("SELECT head, chunks FROM snapshots WHERE board_id = ?"),
       chunks: this.db.prepare<[string], { strokes: string }>("SELECT strokes FROM snapshot_chunks WHERE board_id = ? ORDER BY idx"),
@@ -70,7 +82,7 @@ export class SqliteStore implements BoardStore {
       chat: this.db.prepare<[string, number], { entry: string }>(
         "SELECT entry FROM (SELECT id, entry FROM chat WHERE board_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
       ),
-      create: this.db.prepare("INSERT OR IGNORE INTO boards (id, epoch, updated_at) VALUES (?, ?, ?)"),
+      create: this.db.prepare("INSERT OR IGNORE INTO boards (id, epoch) VALUES (?, ?)"),
       append: this.db.prepare("INSERT INTO ops (board_id, seq, op) VALUES (?, ?, ?)"),
       // The whole-snapshot column of older files is emptied by the first chunked snapshot.
       snapshotSeq: this.db.prepare("UPDATE boards SET snapshot = NULL, snapshot_seq = ? WHERE id = ?"),
@@ -81,9 +93,12 @@ export class SqliteStore implements BoardStore {
       chatAdd: this.db.prepare("INSERT OR REPLACE INTO chat (board_id, id, entry) VALUES (?, ?, ?)"),
       chatPrune: this.db.prepare("DELETE FROM chat WHERE board_id = ? AND id <= ?"),
     };
+    // Called inside the batch's transaction, better-sqlite3 makes it a savepoint.
+    this.savepoint = this.db.transaction((write: Write) => write());
   }
 
   async load(boardId: string): Promise<StoredBoard | null> {
+    if (this.closing) throw storeClosed();
     // Reads see every write made before them: what is queued goes to disk first.
     await this.flush();
     const row = this.statements.board.get(boardId);
@@ -98,12 +113,15 @@ export class SqliteStore implements BoardStore {
   }
 
   create(boardId: string, epoch: string): Promise<void> {
-    return this.enqueue(() => this.statements.create.run(boardId, epoch, Date.now()));
+    return this.enqueue(() => this.statements.create.run(boardId, epoch));
   }
 
   append(boardId: string, op: AppliedOp): Promise<void> {
     const json = JSON.stringify(op);
-    return this.enqueue(() => this.statements.append.run(boardId, op.seq, json));
+    return this.enqueue(() => {
+      this.mustExist(boardId);
+      this.statements.append.run(boardId, op.seq, json);
+    });
   }
 
   saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void> {
@@ -111,6 +129,7 @@ export class SqliteStore implements BoardStore {
     const head = JSON.stringify(rest);
     const chunks = strokeChunks(strokes);
     return this.enqueue(() => {
+      this.mustExist(boardId);
       this.statements.headSet.run(boardId, head, chunks.length);
       this.statements.chunksClear.run(boardId);
       chunks.forEach((chunk, idx) => this.statements.chunkAdd.run(boardId, idx, chunk));
@@ -122,6 +141,7 @@ export class SqliteStore implements BoardStore {
   appendChat(boardId: string, chat: StoredChat): Promise<void> {
     const json = JSON.stringify(chat);
     return this.enqueue(() => {
+      this.mustExist(boardId);
       this.statements.chatAdd.run(boardId, chat.message.id, json);
       this.statements.chatPrune.run(boardId, chat.message.id - LIMITS.chatHistory);
     });
@@ -142,12 +162,17 @@ export class SqliteStore implements BoardStore {
     return { ...(JSON.parse(row.head) as Omit<PersistedBoard, "strokes">), strokes };
   }
 
-  async close(): Promise<void> {
-    await this.flush();
-    this.db.close();
+  close(): Promise<void> {
+    return (this.closing ??= this.flush().then(() => void this.db.close()));
+  }
+
+  /** Without it SQLite would take ops of a board it has no row for, which no load would ever find. */
+  private mustExist(boardId: string): void {
+    if (this.statements.exists.get(boardId) === undefined) throw notCreated(boardId);
   }
 
   private enqueue(write: Write): Promise<void> {
+    if (this.closing) return Promise.reject(storeClosed());
     return new Promise((resolve, reject) => {
       this.queue.push({ write, resolve, reject });
       this.flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.commit());
@@ -163,15 +188,37 @@ export class SqliteStore implements BoardStore {
     const batch = this.queue;
     this.queue = [];
     this.flushing = null;
+    const failed = new Map<number, unknown>();
     try {
       this.db.transaction(() => {
-        for (const w of batch) w.write();
+        batch.forEach((w, i) => {
+          try {
+            this.savepoint(w.write);
+          } catch (err) {
+            failed.set(i, err);
+          }
+        });
       })();
-      for (const w of batch) w.resolve();
     } catch (err) {
       for (const w of batch) w.reject(err);
+      return;
     }
+    batch.forEach((w, i) => (failed.has(i) ? w.reject(failed.get(i)) : w.resolve()));
   }
+}
+
+/**
+ * Files made by earlier versions have `boards.updated_at`, which nothing reads, and an index on it that
+ * every new board paid for. Gone at the first open (SQLite 3.35+ drops a column; better-sqlite3
+ * bundles a later one), in one transaction.
+ */
+function dropUpdatedAt(db: Database.Database): void {
+  const columns = db.pragma("table_info(boards)") as { name: string }[];
+  if (!columns.some((c) => c.name === "updated_at")) return;
+  db.transaction(() => {
+    db.exec("DROP INDEX IF EXISTS boards_updated");
+    db.exec("ALTER TABLE boards DROP COLUMN updated_at");
+  })();
 }
 
 /**
