@@ -1,4 +1,4 @@
-import { createStore } from "zustand/vanilla";
+import { createStore, type StoreApi } from "zustand/vanilla";
 
 export type JoinPhase = "joining" | "refused" | "joined";
 
@@ -10,4 +10,5 @@ export interface SessionStore {
   opError: { id: number; message: string } | null;
 }
 
-export const sessionStore = createStore<SessionStore>(() => ({ phase: "joining", joinError: null, opError: null }));
+export const createSessionStore = (): StoreApi<SessionStore> =>
+  createStore<SessionStore>(() => ({ phase: "joining", joinError: null, opError: null }));
