@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
 import type { ClientSocket } from "../lib/client/socket";
 import { CIRCLE_PALETTE } from "../lib/client/palette";
-import type { OpAck } from "../lib/protocol";
+import { PROTOCOL_VERSION, type OpAck } from "../lib/protocol";
 import { BEHAVIOURS } from "./behaviours";
 import type { Behaviour, JoinedBot } from "./behaviours/types";
 import { Bot as PersonBot } from "./bots/bot";
@@ -47,7 +47,7 @@ async function connect(url: string): Promise<ClientSocket> {
 async function joinBot(url: string, boardId: string, bot: Bot): Promise<number> {
   const started = performance.now();
   const socket = await connect(url);
-  const res = await socket.timeout(CONNECT_TIMEOUT_MS).emitWithAck("board:join", { boardId, name: bot.name, clientId: bot.clientId });
+  const res = await socket.timeout(CONNECT_TIMEOUT_MS).emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name: bot.name, clientId: bot.clientId });
   if (!res.ok) throw new Error(`${bot.name} could not join: ${res.error.code} ${res.error.message}`);
   joined.push({ socket, userId: res.self.id, bot, boardId });
   return performance.now() - started;
@@ -86,7 +86,7 @@ async function openOnce(url: string, boardId: string, k: number): Promise<OpenTi
     });
     const res = await socket
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck("board:join", { boardId, name: `opener-${process.pid}-${k}`, clientId: `opener-${process.pid}-${k}` });
+      .emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name: `opener-${process.pid}-${k}`, clientId: `opener-${process.pid}-${k}` });
     ackMs = performance.now() - started;
     if (!res.ok) throw new Error(`opening ${boardId}: ${res.error.code} ${res.error.message}`);
     const doneMs = res.sync === "full" && res.strokeCount > 0 ? await withTimeout(done, ACK_TIMEOUT_MS, `strokes of ${boardId}`) : ackMs;
@@ -117,7 +117,7 @@ serve<WorkerApi, WorkerReady>(
         const started = performance.now();
         const res = await b.socket
           .timeout(ACK_TIMEOUT_MS)
-          .emitWithAck("board:join", { boardId, name: b.bot.name, clientId: b.bot.clientId });
+          .emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name: b.bot.name, clientId: b.bot.clientId });
         if (!res.ok) throw new Error(`${b.bot.name} could not join ${boardId}: ${res.error.code} ${res.error.message}`);
         b.boardId = boardId;
         b.userId = res.self.id;
@@ -149,7 +149,7 @@ serve<WorkerApi, WorkerReady>(
       const socket = await connect(url);
       try {
         const started = performance.now();
-        const res = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("board:join", { boardId, name: "Seeder", clientId: `seeder-${process.pid}` });
+        const res = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name: "Seeder", clientId: `seeder-${process.pid}` });
         if (!res.ok) throw new Error(`seeder could not join ${boardId}: ${res.error.message}`);
         const shapes = strokeShapes(7, 256);
         const total = leadingOps + strokes;

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { io } from "socket.io-client";
 import type { ClientSocket } from "../lib/client/socket";
-import type { Stroke, StrokeChunk } from "../lib/protocol";
+import { PROTOCOL_VERSION, type Stroke, type StrokeChunk } from "../lib/protocol";
 import type { SoakWorkerConfig, SoakWorkerReport } from "./soak-worker";
 
 const { values } = parseArgs({
@@ -97,7 +97,7 @@ async function readBoard(url: string, boardId: string): Promise<Stroke[]> {
         if (chunk.done) resolve();
       }),
     );
-    const res = await socket.timeout(30_000).emitWithAck("board:join", { boardId, name: "Verifier", clientId: "soak-verifier" });
+    const res = await socket.timeout(30_000).emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name: "Verifier", clientId: "soak-verifier" });
     if (!res.ok) throw new Error(`verifier could not join ${boardId}: ${res.error.message}`);
     await done;
     return strokes;

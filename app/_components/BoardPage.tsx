@@ -17,6 +17,7 @@ import { ColorCircle } from "./ColorCircle";
 import { BoardStateProvider } from "./BoardStateProvider";
 import { BoardConnectionStatus, ConnectionStatus } from "./ConnectionStatus";
 import { NameForm } from "./NameForm";
+import { Outdated } from "./Outdated";
 import { PeoplePanel } from "./PeoplePanel";
 import { OpErrors } from "./OpErrors";
 import { ShareLink } from "./ShareLink";
@@ -95,7 +96,9 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
         <ShareLink boardId={boardId} />
         {session ? <BoardConnectionStatus board={session.state} /> : <ConnectionStatus />}
       </header>
-      {choosing ? (
+      {phase === "outdated" ? (
+        <Outdated message={joinError} />
+      ) : choosing ? (
         <NameForm initial={suggestion} error={nameError ?? joinError} onSubmit={submit} />
       ) : phase === "joining" || !session ? (
         <p className="joining" data-testid="joining">

@@ -1,4 +1,4 @@
-import type { OpAck } from "../../lib/protocol";
+import { PROTOCOL_VERSION, type OpAck } from "../../lib/protocol";
 import { performance } from "node:perf_hooks";
 import { strokeShapes } from "../lib/stroke-payload";
 import type { Behaviour, JoinedBot, StartBehaviour } from "./types";
@@ -57,7 +57,7 @@ export const startOps: StartBehaviour = (bots, options, meter) => {
       rotation += 1;
       rotations.n += 1;
       const boardId = `${bot.boardId ?? joined.boardId}-r${rotation}`;
-      socket.timeout(ACK_TIMEOUT_MS).emit("board:join", { boardId, name: bot.name, clientId: bot.clientId }, (err, res) => {
+      socket.timeout(ACK_TIMEOUT_MS).emit("board:join", { protocol: PROTOCOL_VERSION, boardId, name: bot.name, clientId: bot.clientId }, (err, res) => {
         if (stopped) return;
         if (err || !res.ok) {
           lost.n += 1;

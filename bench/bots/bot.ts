@@ -1,7 +1,7 @@
 import { io } from "socket.io-client";
 import type { ClientSocket } from "../../lib/client/socket";
 import { CIRCLE_PALETTE, PEN_PALETTE } from "../../lib/client/palette";
-import { STROKE_WIDTHS, type OpRequest } from "../../lib/protocol";
+import { PROTOCOL_VERSION, STROKE_WIDTHS, type OpRequest } from "../../lib/protocol";
 import { handStroke, rng, wander } from "./shapes";
 
 export interface BotOptions {
@@ -91,7 +91,7 @@ export class Bot {
   }
 
   private join(): void {
-    const req = { boardId: this.o.board, name: this.o.name, clientId: this.o.clientId };
+    const req = { protocol: PROTOCOL_VERSION, boardId: this.o.board, name: this.o.name, clientId: this.o.clientId };
     this.socket.timeout(10_000).emit("board:join", req, (err, res) => {
       if (err) return;
       if (!res.ok) {

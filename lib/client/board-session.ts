@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
 import type { Action, HistoryStep } from "../board";
-import { LIMITS, previewKey } from "../protocol";
+import { LIMITS, previewKey, PROTOCOL_VERSION } from "../protocol";
 import type {
   ActivityState,
   AppliedOp,
@@ -273,11 +273,12 @@ export class BoardSession {
     const { board, loading, epoch } = this.state.replica.getState();
     const resume = board.id === this.boardId && !loading && epoch ? { epoch, seq: board.seq } : undefined;
     const { name, clientId } = this.options;
-    const req = { boardId: this.boardId, name, clientId, ...(resume ? { resume } : {}) };
+    const req = { protocol: PROTOCOL_VERSION, boardId: this.boardId, name, clientId, ...(resume ? { resume } : {}) };
     this.socket.timeout(ACK_TIMEOUT_MS).emit("board:join", req, (err, res) => {
       if (this.stopped || err) return; // No answer: the next reconnect joins again.
       if (!res.ok) {
-        this.state.session.setState({ phase: "refused", joinError: res.error.message });
+        const phase = res.error.code === "VERSION_MISMATCH" ? "outdated" : "refused";
+        this.state.session.setState({ phase, joinError: res.error.message });
         return;
       }
       this.onSnapshot(res);

@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from "zustand/vanilla";
 
-export type JoinPhase = "joining" | "refused" | "joined";
+/** `outdated`: the server speaks another protocol version; only a reload of the page helps. */
+export type JoinPhase = "joining" | "refused" | "joined" | "outdated";
 
 export interface SessionStore {
   phase: JoinPhase;

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   "RATE_LIMITED",
   /** The board has as many people as it admits, or this person as many tabs on it. */
   "TOO_MANY_PEOPLE",
+  /** The tab and the server are different builds (`PROTOCOL_VERSION`): the page must be reloaded. */
+  "VERSION_MISMATCH",
   "INTERNAL",
 ] as const;
 

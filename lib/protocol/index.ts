@@ -6,3 +6,4 @@ export * from "./names";
 export * from "./ops";
 export * from "./preview-key";
 export * from "./primitives";
+export * from "./version";

@@ -40,6 +40,11 @@ export const clientIdSchema = tokenSchema("client id", LIMITS.clientIdMinLength,
 export const opIdSchema = tokenSchema("op id", 1, LIMITS.opIdMaxLength);
 
 export const joinRequestSchema = z.strictObject({
+  /**
+   * The tab's PROTOCOL_VERSION. Optional here so that a tab of an older build, which sends none,
+   * is answered VERSION_MISMATCH rather than INVALID_PAYLOAD; the type below makes it required.
+   */
+  protocol: z.number().int().min(0).max(2 ** 31).optional(),
   boardId: boardIdSchema,
   name: displayNameSchema,
   clientId: clientIdSchema,
@@ -52,7 +57,7 @@ export const joinRequestSchema = z.strictObject({
     .optional(),
 });
 
-export type JoinRequest = z.input<typeof joinRequestSchema>;
+export type JoinRequest = Omit<z.input<typeof joinRequestSchema>, "protocol"> & { protocol: number };
 
 const strokeIdSchema = tokenSchema("stroke id", 1, LIMITS.opIdMaxLength);
 

@@ -4,7 +4,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StrokeInput } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type StrokeInput } from "@/lib/protocol";
 import type { Config } from "@/lib/server/config";
 import { DRAIN_BELOW_BYTES } from "@/lib/server/outbound";
 import { addOp, commit, joinLoaded, newClientId, next, seedBoard, startServer, strokeInput, type TestServer } from "./harness";
@@ -138,7 +138,7 @@ async function slowReader(server: TestServer, boardId: string): Promise<RawClien
   });
   const pongs = setInterval(() => client.isOpen && client.send("3"), 200);
   cleanups.push(() => clearInterval(pongs));
-  client.emit(["board:join", { boardId, name: `Slow ${newClientId().slice(-6)}`, clientId: newClientId() }], 1);
+  client.emit(["board:join", { protocol: PROTOCOL_VERSION, boardId, name: `Slow ${newClientId().slice(-6)}`, clientId: newClientId() }], 1);
   expect(await client.ack(1)).toMatchObject({ ok: true });
   return client;
 }
@@ -263,7 +263,7 @@ describe("a client that does not read cannot make the server queue without bound
     const { sid } = JSON.parse(open.slice(1)) as { sid: string };
     const post = (body: string) => fetch(`${endpoint}&sid=${sid}`, { method: "POST", body }).then((res) => res.status);
     expect(await post("40")).toBe(200);
-    const join = { boardId: "polled", name: "Poller", clientId: newClientId() };
+    const join = { protocol: PROTOCOL_VERSION, boardId: "polled", name: "Poller", clientId: newClientId() };
     expect(await post(`421${JSON.stringify(["board:join", join])}`)).toBe(200);
     const polled = conns.get(sid)!;
     let closed = false;
@@ -299,7 +299,7 @@ describe("a client that does not read cannot make the server queue without bound
     const { sid } = JSON.parse((await (await fetch(endpoint)).text()).slice(1)) as { sid: string };
     const post = (body: string) => fetch(`${endpoint}&sid=${sid}`, { method: "POST", body }).then((res) => res.status, () => 0);
     expect(await post("40")).toBe(200);
-    expect(await post(`421${JSON.stringify(["board:join", { boardId: "polled", name: "Poller", clientId: newClientId() }])}`)).toBe(200);
+    expect(await post(`421${JSON.stringify(["board:join", { protocol: PROTOCOL_VERSION, boardId: "polled", name: "Poller", clientId: newClientId() }])}`)).toBe(200);
 
     // The server's own TCP connections: whatever it lets stay open holds what it wrote there.
     const open = new Set<Socket>();

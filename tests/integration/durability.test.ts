@@ -5,7 +5,7 @@ import { io } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { Board } from "@/lib/board";
 import type { ClientSocket } from "@/lib/client/socket";
-import type { AppliedOp, OpAck } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type AppliedOp, type OpAck } from "@/lib/protocol";
 import { SqliteStore } from "@/lib/server/storage";
 import {
   addOp,
@@ -150,6 +150,7 @@ describe("resuming with lastSeq", () => {
     const ops = record(back, "op");
     const chunks = record(back, "board:strokes");
     const res = await back.emitWithAck("board:join", {
+      protocol: PROTOCOL_VERSION,
       boardId: "board",
       name: "Bob",
       clientId: bClient,
@@ -164,6 +165,7 @@ describe("resuming with lastSeq", () => {
     // Another board's epoch (the board was made anew): start over.
     const stranger = await server.connect();
     const full = await stranger.emitWithAck("board:join", {
+      protocol: PROTOCOL_VERSION,
       boardId: "board",
       name: "Cy",
       clientId: newClientId(),
@@ -172,6 +174,7 @@ describe("resuming with lastSeq", () => {
     expect(full.ok && full.sync).toBe("full");
     // Ahead of the board (the server lost data): start over too.
     const ahead = await (await server.connect()).emitWithAck("board:join", {
+      protocol: PROTOCOL_VERSION,
       boardId: "board",
       name: "Dee",
       clientId: newClientId(),

@@ -4,7 +4,7 @@ import { io } from "socket.io-client";
 import { Board } from "@/lib/board";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { ClientSocket } from "@/lib/client/socket";
-import type { AppliedOp, JoinSnapshot, OpAck, OpRequest, ServerToClientEvents, Stroke, StrokeChunk } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type AppliedOp, type JoinSnapshot, type OpAck, type OpRequest, type ServerToClientEvents, type Stroke, type StrokeChunk } from "@/lib/protocol";
 import { loadConfig, type Config } from "@/lib/server/config";
 import { createLogger, type LogEntry } from "@/lib/server/log";
 import { createSocketServer, type SocketServer } from "@/lib/server/socket-server";
@@ -89,7 +89,7 @@ export async function join(
   name: string,
   clientId = newClientId(),
 ): Promise<JoinSnapshot> {
-  const res = await socket.emitWithAck("board:join", { boardId, name, clientId });
+  const res = await socket.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name, clientId });
   if (!res.ok) throw new Error(`join refused: ${res.error.code} ${res.error.message}`);
   return res;
 }

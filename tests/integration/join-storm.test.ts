@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClientSocket } from "@/lib/client/socket";
-import type { Ack, JoinSnapshot } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type Ack, type JoinSnapshot } from "@/lib/protocol";
 import { barrier, join, newClientId, startServer } from "./harness";
 
 describe("a join storm on one board", () => {
@@ -14,7 +14,7 @@ describe("a join storm on one board", () => {
       }
       const answers = await Promise.all(
         sockets.map(
-          (s, i) => s.timeout(60_000).emitWithAck("board:join", { boardId: "storm", name: `P${i}`, clientId: newClientId() }) as Promise<Ack<JoinSnapshot>>,
+          (s, i) => s.timeout(60_000).emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "storm", name: `P${i}`, clientId: newClientId() }) as Promise<Ack<JoinSnapshot>>,
         ),
       );
       const admitted = answers.filter((a) => a.ok);
@@ -39,7 +39,7 @@ describe("a join storm on one board", () => {
       const clientId = newClientId();
       const tabs = await Promise.all(Array.from({ length: 4 }, () => server.connect()));
       const answers = [];
-      for (const tab of tabs) answers.push(await tab.emitWithAck("board:join", { boardId: "b", name: "Ada", clientId }));
+      for (const tab of tabs) answers.push(await tab.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "b", name: "Ada", clientId }));
       expect(answers.map((a) => (a.ok ? "in" : a.error.code))).toEqual(["in", "in", "in", "TOO_MANY_PEOPLE"]);
     } finally {
       await server.close();

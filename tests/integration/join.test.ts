@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@/lib/protocol";
 import { PERSON_COLORS } from "@/lib/board";
 import { barrier, circleOp, commit, join, joinLoaded, newClientId, next, record, sendOp, useServer } from "./harness";
 
@@ -36,7 +37,7 @@ describe("joining a board", () => {
     const ada = await join(a, "room-1", "Ada");
     const toA = record(a, "presence:joined");
 
-    const res = await b.emitWithAck("board:join", { boardId: "room-1", name: "ada", clientId: newClientId() });
+    const res = await b.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "room-1", name: "ada", clientId: newClientId() });
 
     expect(res).toEqual({ ok: false, error: { code: "NAME_TAKEN", message: expect.not.stringContaining("ada") } });
     await barrier(a);
@@ -51,6 +52,25 @@ describe("joining a board", () => {
     const late = await join(await server().connect(), "room-1", "Cy");
     expect(late.users.map((u) => u.name).sort()).toEqual(["Ada", "Cy"]);
     expect(late.users).toContainEqual(ada.self);
+  });
+
+  it.each([
+    ["an older build, which sends no version", {}],
+    ["an older version", { protocol: PROTOCOL_VERSION - 1 }],
+    ["a newer version", { protocol: PROTOCOL_VERSION + 1 }],
+  ])("refuses a tab of %s with VERSION_MISMATCH, and changes nothing", async (_label, version) => {
+    const [a, b] = await Promise.all([server().connect(), server().connect()]);
+    await join(a, "room-1", "Ada");
+    const toA = record(a, "presence:joined");
+
+    const res = await b.emitWithAck("board:join", { boardId: "room-1", name: "Bob", clientId: newClientId(), ...version } as never);
+
+    expect(res).toEqual({ ok: false, error: { code: "VERSION_MISMATCH", message: expect.stringMatching(/reload the page/) } });
+    await barrier(a);
+    expect(toA).toEqual([]);
+    expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 1 }]);
+    expect(server().sockets.boards.memberOf(b.id!)).toBeUndefined();
+    expect(server().logs).toContainEqual(expect.objectContaining({ msg: "refused", fields: expect.objectContaining({ event: "board:join" }) }));
   });
 
   it("lets the same name on another board", async () => {

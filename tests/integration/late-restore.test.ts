@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createReplicaStore } from "@/lib/client/board-replica";
+import { PROTOCOL_VERSION } from "@/lib/protocol";
 import type { ClientSocket } from "@/lib/client/socket";
 import { StrokeFetcher } from "@/lib/client/stroke-fetcher";
 import { selectView } from "@/lib/client/board-view";
@@ -22,7 +23,7 @@ async function tab(socket: ClientSocket, boardId: string, name: string) {
   socket.on("op", (op) => replica.getState().remote(op));
   socket.on("board:strokes", (chunk) => replica.getState().chunk(chunk));
   await new Promise<void>((resolve, reject) =>
-    socket.emit("board:join", { boardId, name, clientId: newClientId() }, (res) => {
+    socket.emit("board:join", { protocol: PROTOCOL_VERSION, boardId, name, clientId: newClientId() }, (res) => {
       if (!res.ok) return reject(new Error(res.error.message));
       // In the ack callback, as BoardSession does: the first chunk may follow in the same frame.
       replica.getState().begin(boardId, res);

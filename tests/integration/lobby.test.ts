@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@/lib/protocol";
 import { barrier, circleOp, commit, join, newClientId, next, record, useServer } from "./harness";
 
 const server = useServer();
@@ -95,7 +96,7 @@ describe("lobby", () => {
   it("does not list a board whose only join was refused", async () => {
     const [a, b, watcher] = await Promise.all([server().connect(), server().connect(), server().connect()]);
     await join(a, "room-1", "Ada");
-    const refused = await b.emitWithAck("board:join", { boardId: "room-2", name: "", clientId: newClientId() });
+    const refused = await b.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "room-2", name: "", clientId: newClientId() });
     expect(refused.ok).toBe(false);
 
     expect(await watcher.emitWithAck("lobby:watch")).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 1 }] });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@/lib/protocol";
 import { INVISIBLE_IN_ADA } from "../unit/fixtures";
 import { barrier, join, newClientId, record, useServer } from "./harness";
 
@@ -36,7 +37,7 @@ describe("names that look alike", () => {
     await join(a, "room-1", "Ada");
     const toA = record(a, "presence:joined");
 
-    const res = await b.emitWithAck("board:join", { boardId: "room-1", name, clientId: newClientId() });
+    const res = await b.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "room-1", name, clientId: newClientId() });
 
     expect(res).toMatchObject({ ok: false, error: { code: "NAME_TAKEN" } });
     if (!res.ok) expect(res.error.message).not.toContain(name);
@@ -49,7 +50,7 @@ describe("names that look alike", () => {
     const [a, b] = await Promise.all([server().connect(), server().connect()]);
     await join(a, "room-1", "Ada\u200d");
 
-    const res = await b.emitWithAck("board:join", { boardId: "room-1", name: "Ada", clientId: newClientId() });
+    const res = await b.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "room-1", name: "Ada", clientId: newClientId() });
 
     expect(res).toMatchObject({ ok: false, error: { code: "NAME_TAKEN" } });
   });
@@ -68,7 +69,7 @@ describe("names with nothing visible", () => {
   it.each(BLANK_NAMES)("refuses %s with INVALID_PAYLOAD and does not echo it", async (_label, name) => {
     const a = await server().connect();
 
-    const res = await a.emitWithAck("board:join", { boardId: "room-1", name, clientId: newClientId() });
+    const res = await a.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "room-1", name, clientId: newClientId() });
 
     expect(res).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     if (!res.ok) expect(res.error.message).not.toContain(name);

@@ -2,7 +2,7 @@ import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { CLIENT_EVENTS, type ClientToServerEvents, type ProtocolError } from "@/lib/protocol";
-import { LIMITS, PAGE } from "@/lib/protocol";
+import { LIMITS, PAGE, PROTOCOL_VERSION } from "@/lib/protocol";
 import { addOp, circleOp, emitRaw, emitRawWithAck, join, lateJoiner, record, sendOp, startServer, strokeInput, useServer } from "./harness";
 import { RawClient } from "./support/raw-client";
 
@@ -114,7 +114,7 @@ describe("refusals never echo the input", () => {
 const validArgs: Record<keyof ClientToServerEvents, (i: number) => unknown[]> = {
   "lobby:watch": () => [],
   "lobby:unwatch": () => [],
-  "board:join": () => [{ boardId: "board", name: "Ada", clientId: "client-ada-1" }],
+  "board:join": () => [{ protocol: PROTOCOL_VERSION, boardId: "board", name: "Ada", clientId: "client-ada-1" }],
   "board:leave": () => [],
   op: (i) => [circleOp(`op-${i}`, "#ff0000")],
   "strokes:get": () => [{ strokeIds: ["s-1"] }],

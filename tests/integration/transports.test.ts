@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "@/lib/protocol";
 import { barrier, join, next, record, startServer, useServer } from "./harness";
 import { RawClient } from "./support/raw-client";
 
@@ -18,7 +19,7 @@ describe("connections per address are counted by transport", () => {
   it("a socket half made and dropped at once (CONNECT and an event in one burst, then gone) is released", async () => {
     for (let i = 0; i < MAX * 5; i++) {
       const raw = await RawClient.open(server().url);
-      raw.send("40", '42["ping"]', '42["board:join",{"boardId":"b","name":"X","clientId":"client-xxxx"}]');
+      raw.send("40", '42["ping"]', `42["board:join",{"protocol":${PROTOCOL_VERSION},"boardId":"b","name":"X","clientId":"client-xxxx"}]`);
       raw.terminate();
       await raw.closed;
     }

@@ -1,4 +1,4 @@
-import { activitySchema, joinRequestSchema } from "../../protocol";
+import { activitySchema, joinRequestSchema, PROTOCOL_VERSION } from "../../protocol";
 import type { Left } from "../board-service";
 import { bind } from "../bind";
 import { fail } from "../reply";
@@ -24,6 +24,9 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
   };
 
   bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
+    if (req.protocol !== PROTOCOL_VERSION) {
+      return fail("VERSION_MISMATCH", "This page is from another version of Scribble than the server: reload the page to carry on.");
+    }
     const res = await boards.join(socket.id, req);
     if (!res.ok) return res;
     // The connection went while the board loaded: it must not stay listed as present.

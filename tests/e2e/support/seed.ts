@@ -1,6 +1,6 @@
 import { io } from "socket.io-client";
 import type { ClientSocket } from "@/lib/client/socket";
-import { PAGE, type StrokeInput } from "@/lib/protocol";
+import { PAGE, PROTOCOL_VERSION, type StrokeInput } from "@/lib/protocol";
 
 /** A wavy stroke of `n` points somewhere on the page, deterministic for a given index. */
 export function wavyStroke(i: number, n = 40): StrokeInput {
@@ -18,7 +18,7 @@ export function wavyStroke(i: number, n = 40): StrokeInput {
 export async function seedBoard(url: string, boardId: string, count: number): Promise<void> {
   const socket: ClientSocket = io(url, { transports: ["websocket"], forceNew: true, reconnection: false });
   try {
-    const joined = await socket.timeout(10_000).emitWithAck("board:join", { boardId, name: "Seeder", clientId: "seeder-client" });
+    const joined = await socket.timeout(10_000).emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name: "Seeder", clientId: "seeder-client" });
     if (!joined.ok) throw new Error(`seeder could not join: ${joined.error.message}`);
     for (let start = 0; start < count; start += 200) {
       const batch = Array.from({ length: Math.min(200, count - start) }, (_, k) => wavyStroke(start + k));
