@@ -3,14 +3,13 @@
 import { useEffect, useRef } from "react";
 import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
-import { boardStore } from "@/lib/client/board-store";
 import { selectView } from "@/lib/client/board-view";
 import { toBoardPoint } from "@/lib/client/canvas/coords";
 import { PointerInput } from "@/lib/client/canvas/pointer-input";
 import { BoardRenderer } from "@/lib/client/canvas/renderer";
-import { liveStore } from "@/lib/client/live-store";
 import { toolStore } from "@/lib/client/tool-store";
 import { PAGE } from "@/lib/protocol";
+import { useBoardState } from "./BoardStateProvider";
 import { CursorLayer } from "./CursorLayer";
 
 /** A remote live stroke with no preview for this long is dropped (its author vanished). */
@@ -26,10 +25,11 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
   const pageRef = useRef<HTMLDivElement>(null);
   const committedRef = useRef<HTMLCanvasElement>(null);
   const liveRef = useRef<HTMLCanvasElement>(null);
-  const strokeCount = useStore(boardStore, (s) => selectView(s).strokes.length);
-  const seq = useStore(boardStore, (s) => s.board.seq);
-  const pending = useStore(boardStore, (s) => s.pending.length);
-  const loading = useStore(boardStore, (s) => s.loading);
+  const { replica, live } = useBoardState();
+  const strokeCount = useStore(replica, (s) => selectView(s).strokes.length);
+  const seq = useStore(replica, (s) => s.board.seq);
+  const pending = useStore(replica, (s) => s.pending.length);
+  const loading = useStore(replica, (s) => s.loading);
   const tool = useStore(toolStore, (s) => s.tool);
 
   useEffect(() => {
@@ -41,7 +41,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     let erasingSize = 0;
 
     const input = new PointerInput(liveRef.current!, {
-      strokes: () => selectView(boardStore.getState()).strokes,
+      strokes: () => selectView(replica.getState()).strokes,
       tool: () => toolStore.getState(),
       commit: (stroke) => {
         flushPreview();
@@ -86,27 +86,27 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     surface.addEventListener("pointermove", onPointerMove);
     surface.addEventListener("pointerleave", onPointerLeave);
 
-    const unsubBoard = boardStore.subscribe(() => (committedDirty = true));
-    const unsubLive = liveStore.subscribe(() => (liveDirty = true));
+    const unsubBoard = replica.subscribe(() => (committedDirty = true));
+    const unsubLive = live.subscribe(() => (liveDirty = true));
     const detachInput = input.attach();
 
     let frame = 0;
     let lastExpiry = 0;
     const loop = (now: number) => {
       if (committedDirty) {
-        const strokes = selectView(boardStore.getState()).strokes;
+        const strokes = selectView(replica.getState()).strokes;
         // Stays dirty until all is drawn: a big board is drawn over several frames.
         committedDirty = !renderer.drawCommitted(input.erasing.size ? strokes.filter((s) => !input.erasing.has(s.id)) : strokes);
       }
       flushPreview();
       if (now - lastExpiry > 1_000) {
         lastExpiry = now;
-        liveStore.getState().expire(now, LIVE_STROKE_TTL_MS);
+        live.getState().expire(now, LIVE_STROKE_TTL_MS);
       }
       if (liveDirty) {
         liveDirty = false;
-        const live = [...liveStore.getState().strokes.values()];
-        renderer.drawLive(input.draft ? [...live, input.draft] : live);
+        const others = [...live.getState().strokes.values()];
+        renderer.drawLive(input.draft ? [...others, input.draft] : others);
       }
       frame = requestAnimationFrame(loop);
     };
@@ -121,7 +121,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       surface.removeEventListener("pointermove", onPointerMove);
       surface.removeEventListener("pointerleave", onPointerLeave);
     };
-  }, [session]);
+  }, [session, replica, live]);
 
   return (
     <div className="stage" ref={stageRef}>

@@ -5,14 +5,17 @@ import { useEffect, useState } from "react";
 import { useStore } from "zustand";
 import { BoardSession } from "@/lib/client/board-session";
 import { clientId, rememberBoard, rememberName, rememberedName } from "@/lib/client/identity";
-import { sessionStore } from "@/lib/client/session-store";
+import { browserStorage, browserTabId } from "@/lib/client/outbox";
+import { watchActivity } from "@/lib/client/activity";
+import { createSessionStore } from "@/lib/client/session-store";
 import { getSocket } from "@/lib/client/socket";
 import { useConnection } from "@/lib/client/use-connection";
 import { displayNameSchema } from "@/lib/protocol";
 import { BoardCanvas } from "./BoardCanvas";
 import { ChatPanel } from "./ChatPanel";
 import { ColorCircle } from "./ColorCircle";
-import { ConnectionStatus } from "./ConnectionStatus";
+import { BoardStateProvider } from "./BoardStateProvider";
+import { BoardConnectionStatus, ConnectionStatus } from "./ConnectionStatus";
 import { NameForm } from "./NameForm";
 import { Outdated } from "./Outdated";
 import { PeoplePanel } from "./PeoplePanel";
@@ -31,15 +34,18 @@ function checkName(raw: string): { name: string } | { error: string } {
   return parsed.success ? { name: parsed.data } : { error: parsed.error.issues[0]?.message ?? "Not a valid name." };
 }
 
+/** What the page shows before its first session: joining, nothing refused. Never written to. */
+const NO_SESSION = createSessionStore();
+
 export function BoardPage({ boardId, nameFromUrl }: Props) {
   useConnection();
-  const { phase, joinError } = useStore(sessionStore);
+  const [session, setSession] = useState<BoardSession | null>(null);
+  const { phase, joinError } = useStore(session?.state.session ?? NO_SESSION);
   // Each submit is a new attempt, even with the same name (it may have been freed meanwhile).
   const fromUrl = nameFromUrl === null ? null : checkName(nameFromUrl);
   const [attempt, setAttempt] = useState(() => (fromUrl && "name" in fromUrl ? { name: fromUrl.name, n: 0 } : null));
   const [nameError, setNameError] = useState(() => (fromUrl && "error" in fromUrl ? fromUrl.error : null));
   const [suggestion, setSuggestion] = useState(nameFromUrl ?? "");
-  const [session, setSession] = useState<BoardSession | null>(null);
 
   useEffect(() => {
     if (nameFromUrl === null) setSuggestion(rememberedName());
@@ -52,7 +58,15 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
   useEffect(() => {
     if (!attempt) return;
     rememberName(attempt.name);
-    const s = new BoardSession(getSocket(), boardId, attempt.name, clientId());
+    const s = new BoardSession({
+      socket: getSocket(),
+      boardId,
+      name: attempt.name,
+      clientId: clientId(),
+      storage: browserStorage(),
+      tabId: browserTabId(),
+      watchActivity,
+    });
     s.start();
     setSession(s);
     return () => {
@@ -80,7 +94,7 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
           Scribble
         </Link>
         <ShareLink boardId={boardId} />
-        <ConnectionStatus />
+        {session ? <BoardConnectionStatus board={session.state} /> : <ConnectionStatus />}
       </header>
       {phase === "outdated" ? (
         <Outdated message={joinError} />
@@ -91,6 +105,7 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
           Joining board…
         </p>
       ) : (
+        <BoardStateProvider state={session.state}>
         <main className="board-layout">
           <section className="workspace">
             <Toolbar session={session} boardId={boardId} />
@@ -103,6 +118,7 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
             <ChatPanel session={session} />
           </aside>
         </main>
+        </BoardStateProvider>
       )}
     </div>
   );

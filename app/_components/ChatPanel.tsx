@@ -3,9 +3,9 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
-import { chatStore, type ChatItem } from "@/lib/client/chat-store";
-import { presenceStore } from "@/lib/client/presence-store";
+import type { ChatItem } from "@/lib/client/chat-store";
 import { LIMITS } from "@/lib/protocol";
+import { useBoardState } from "./BoardStateProvider";
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
@@ -54,9 +54,10 @@ function Item({ item, selfId, onRetry }: { item: ChatItem; selfId: string | unde
 }
 
 export function ChatPanel({ session }: { session: BoardSession }) {
-  const items = useStore(chatStore, (s) => s.items);
-  const target = useStore(chatStore, (s) => s.target);
-  const selfId = useStore(presenceStore, (s) => s.self?.id);
+  const { chat, presence } = useBoardState();
+  const items = useStore(chat, (s) => s.items);
+  const target = useStore(chat, (s) => s.target);
+  const selfId = useStore(presence, (s) => s.self?.id);
   const [text, setText] = useState("");
   const listRef = useRef<HTMLOListElement>(null);
 
@@ -84,7 +85,7 @@ export function ChatPanel({ session }: { session: BoardSession }) {
       {target && (
         <p className="chat__target" data-testid="dm-active" data-name={target.name}>
           Private message to <strong>{target.name}</strong>
-          <button className="link" data-testid="dm-clear" onClick={() => chatStore.getState().setTarget(null)}>
+          <button className="link" data-testid="dm-clear" onClick={() => chat.getState().setTarget(null)}>
             back to everyone
           </button>
         </p>

@@ -1,14 +1,15 @@
 "use client";
 
 import { useStore } from "zustand";
-import { boardStore } from "@/lib/client/board-store";
 import { selectView } from "@/lib/client/board-view";
 import { CIRCLE_PALETTE } from "@/lib/client/palette";
 import type { Color } from "@/lib/protocol";
+import { useBoardState } from "./BoardStateProvider";
 
 export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
-  const color = useStore(boardStore, (s) => selectView(s).circleColor);
-  const pending = useStore(boardStore, (s) => s.pending.some((op) => op.type === "circle:set"));
+  const { replica } = useBoardState();
+  const color = useStore(replica, (s) => selectView(s).circleColor);
+  const pending = useStore(replica, (s) => s.pending.some((op) => op.type === "circle:set"));
   return (
     <section className="circle-stage" aria-label="Shared colour circle">
       <div

@@ -1,8 +1,7 @@
 "use client";
 
 import { useStore } from "zustand";
-import { boardStore } from "@/lib/client/board-store";
-import { chatStore } from "@/lib/client/chat-store";
+import type { BoardState } from "@/lib/client/board-state";
 import { connectionStore, type ConnectionState } from "@/lib/client/connection-store";
 
 const LABELS: Record<ConnectionState, string> = {
@@ -12,11 +11,16 @@ const LABELS: Record<ConnectionState, string> = {
   offline: "Offline",
 };
 
-export function ConnectionStatus() {
+/** The connection status of a tab on a board, with the board session's changes still pending. */
+export function BoardConnectionStatus({ board }: { board: BoardState }) {
+  const pendingOps = useStore(board.replica, (s) => s.pending.length);
+  const pendingChat = useStore(board.chat, (s) => s.items.filter((i) => i.kind === "message" && i.status === "pending").length);
+  return <ConnectionStatus pending={pendingOps + pendingChat} />;
+}
+
+/** The tab's connection; `pending` counts the changes waiting for the server (none off a board). */
+export function ConnectionStatus({ pending = 0 }: { pending?: number }) {
   const { state, transport, rttMs, detail } = useStore(connectionStore);
-  const pendingOps = useStore(boardStore, (s) => s.pending.length);
-  const pendingChat = useStore(chatStore, (s) => s.items.filter((i) => i.kind === "message" && i.status === "pending").length);
-  const pending = pendingOps + pendingChat;
   return (
     <div
       className={`connection connection--${state}`}

@@ -2,9 +2,9 @@
 
 import { useEffect, useRef } from "react";
 import { useStore } from "zustand";
-import { cursorStore, visibleCursorIds } from "@/lib/client/cursor-store";
-import { presenceStore } from "@/lib/client/presence-store";
+import { visibleCursorIds } from "@/lib/client/cursor-store";
 import { PAGE } from "@/lib/protocol";
+import { useBoardState } from "./BoardStateProvider";
 
 /** Time constant of the glide toward each new position: smooth at 30 Hz updates, never laggy. */
 const GLIDE_MS = 45;
@@ -15,9 +15,10 @@ const GLIDE_MS = 45;
  * requestAnimationFrame loop that writes the DOM directly, so no update re-renders React.
  */
 export function CursorLayer() {
-  const ids = useStore(cursorStore, visibleCursorIds);
-  const users = useStore(presenceStore, (s) => s.users);
-  const selfId = useStore(presenceStore, (s) => s.self?.id);
+  const { cursors, presence } = useBoardState();
+  const ids = useStore(cursors, visibleCursorIds);
+  const users = useStore(presence, (s) => s.users);
+  const selfId = useStore(presence, (s) => s.self?.id);
   const layerRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -29,7 +30,7 @@ export function CursorLayer() {
       const k = 1 - Math.exp(-(now - last) / GLIDE_MS);
       last = now;
       const scale = layer.clientWidth / PAGE.width;
-      const { positions } = cursorStore.getState();
+      const { positions } = cursors.getState();
       for (const el of layer.querySelectorAll<HTMLElement>("[data-cursor-id]")) {
         const id = el.dataset.cursorId!;
         const target = positions.get(id);
@@ -50,7 +51,7 @@ export function CursorLayer() {
     };
     frame = requestAnimationFrame(loop);
     return () => cancelAnimationFrame(frame);
-  }, []);
+  }, [cursors]);
 
   const byId = new Map(users.map((u) => [u.id, u]));
   return (
@@ -60,7 +61,7 @@ export function CursorLayer() {
         .filter((id) => id && id !== selfId && byId.has(id))
         .map((id) => {
           const user = byId.get(id)!;
-          const { x, y } = cursorStore.getState().positions.get(id) ?? { x: 0, y: 0 };
+          const { x, y } = cursors.getState().positions.get(id) ?? { x: 0, y: 0 };
           return (
             <div
               key={id}

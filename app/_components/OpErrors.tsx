@@ -2,13 +2,13 @@
 
 import { useEffect, useState } from "react";
 import { useStore } from "zustand";
-import { sessionStore } from "@/lib/client/session-store";
+import { useBoardState } from "./BoardStateProvider";
 
 const SHOW_MS = 6_000;
 
 /** Tells the person when the server refused one of their changes (the board is full, say). */
 export function OpErrors() {
-  const error = useStore(sessionStore, (s) => s.opError);
+  const error = useStore(useBoardState().session, (s) => s.opError);
   const [visible, setVisible] = useState(false);
   useEffect(() => {
     if (!error) return;

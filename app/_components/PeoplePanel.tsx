@@ -1,12 +1,12 @@
 "use client";
 
 import { useStore } from "zustand";
-import { chatStore } from "@/lib/client/chat-store";
-import { presenceStore } from "@/lib/client/presence-store";
+import { useBoardState } from "./BoardStateProvider";
 
 export function PeoplePanel() {
-  const users = useStore(presenceStore, (s) => s.users);
-  const self = useStore(presenceStore, (s) => s.self);
+  const { presence, chat } = useBoardState();
+  const users = useStore(presence, (s) => s.users);
+  const self = useStore(presence, (s) => s.self);
   return (
     <section className="card people" aria-label="People on this board">
       <h2 data-testid="presence-count" data-count={users.length}>
@@ -36,7 +36,7 @@ export function PeoplePanel() {
                   data-testid="dm-target"
                   data-name={u.name}
                   title={`Send ${u.name} a private message`}
-                  onClick={() => chatStore.getState().setTarget({ id: u.id, name: u.name })}
+                  onClick={() => chat.getState().setTarget({ id: u.id, name: u.name })}
                 >
                   message
                 </button>

@@ -3,21 +3,22 @@
 import { useEffect, useState } from "react";
 import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
-import { boardStore } from "@/lib/client/board-store";
 import { selectView } from "@/lib/client/board-view";
 import { boardToPng, boardToSvg, download } from "@/lib/client/canvas/export";
-import { historyStore } from "@/lib/client/history-store";
 import { PEN_PALETTE } from "@/lib/client/palette";
 import { toolStore, type ToolName } from "@/lib/client/tool-store";
 import { STROKE_WIDTHS } from "@/lib/protocol";
+import { useBoardState } from "./BoardStateProvider";
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 
 export function Toolbar({ session, boardId }: { session: BoardSession; boardId: string }) {
   const { tool, color, width } = useStore(toolStore);
-  const { canUndo, canRedo } = useStore(historyStore);
-  const empty = useStore(boardStore, (s) => selectView(s).strokes.length === 0);
+  const { history, replica } = useBoardState();
+  const canUndo = useStore(history, (s) => s.canUndo);
+  const canRedo = useStore(history, (s) => s.canRedo);
+  const empty = useStore(replica, (s) => selectView(s).strokes.length === 0);
   const [confirmingClear, setConfirmingClear] = useState(false);
 
   useEffect(() => {
@@ -34,7 +35,7 @@ export function Toolbar({ session, boardId }: { session: BoardSession; boardId: 
   }, [session]);
 
   const pick = (next: Partial<{ tool: ToolName; color: string; width: number }>) => toolStore.setState(next);
-  const strokes = () => selectView(boardStore.getState()).strokes;
+  const strokes = () => selectView(replica.getState()).strokes;
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Drawing tools">

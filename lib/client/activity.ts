@@ -9,10 +9,14 @@ const INPUT_EVENTS = ["pointermove", "pointerdown", "keydown", "wheel", "touchst
  * Watches this tab for input and visibility: away while hidden, idle after a minute without
  * input, active otherwise. Calls `onChange` on every change.
  */
-export function watchActivity(onChange: (state: ActivityState) => void, idleAfterMs = IDLE_AFTER_MS): {
+export interface ActivityWatch {
   stop(): void;
   current(): ActivityState;
-} {
+}
+
+export type WatchActivity = (onChange: (state: ActivityState) => void) => ActivityWatch;
+
+export function watchActivity(onChange: (state: ActivityState) => void, idleAfterMs = IDLE_AFTER_MS): ActivityWatch {
   let state: ActivityState = document.hidden ? "away" : "active";
   let lastInput = performance.now();
 

@@ -1,6 +1,6 @@
 import type { Board } from "../board";
 import type { Color, OpRequest, StrokeInput } from "../protocol";
-import type { BoardStore } from "./board-store";
+import type { BoardReplica } from "./board-replica";
 
 export interface BoardView {
   circleColor: Color;
@@ -64,10 +64,10 @@ export function computeView(board: Board, pending: readonly OpRequest[]): BoardV
 
 const seqOf = (s: StrokeInput) => ("seq" in s ? (s.seq as number) : Infinity);
 
-/** `computeView` for the store's current state, computed once per change. */
+/** `computeView` for a replica's current state, computed once per change. */
 export const selectView = (() => {
   let last: { version: number; pending: readonly OpRequest[]; board: Board; view: BoardView } | null = null;
-  return (s: BoardStore): BoardView => {
+  return (s: BoardReplica): BoardView => {
     if (!last || last.version !== s.version || last.pending !== s.pending || last.board !== s.board) {
       last = { version: s.version, pending: s.pending, board: s.board, view: computeView(s.board, s.pending) };
     }

@@ -1,4 +1,4 @@
-import { createStore } from "zustand/vanilla";
+import { createStore, type StoreApi } from "zustand/vanilla";
 import type { ChatMessage, User } from "../protocol";
 
 export type ChatStatus = "pending" | "sent" | "failed";
@@ -41,7 +41,7 @@ const messageItem = (message: ChatMessage, status: ChatStatus): ChatItem => ({
   status,
 });
 
-export const chatStore = createStore<ChatStore>((set, get) => {
+export const createChatStore = (): StoreApi<ChatStore> => createStore<ChatStore>((set, get) => {
   const update = (opId: string, change: (item: Extract<ChatItem, { kind: "message" }>) => ChatItem) =>
     set({ items: get().items.map((i) => (i.kind === "message" && i.key === opId ? change(i) : i)) });
 

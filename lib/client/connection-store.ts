@@ -11,6 +11,7 @@ export interface ConnectionStore {
   detail: string | null;
 }
 
+/** Tab-wide, not per board: the tab has one socket, shared by the lobby and every board it opens. */
 export const connectionStore = createStore<ConnectionStore>(() => ({
   state: "connecting",
   transport: null,

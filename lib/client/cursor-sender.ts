@@ -1,4 +1,4 @@
-import type { ClientSocket } from "./socket";
+import type { SessionSocket } from "./session-socket";
 
 /** About 30 Hz: smooth enough with interpolation, and a third of what a 90 Hz mouse reports. */
 export const CURSOR_INTERVAL_MS = 33;
@@ -11,11 +11,11 @@ export const CURSOR_INTERVAL_MS = 33;
 export class CursorSender {
   private latest: { x: number; y: number } | null = null;
   private lastSentAt = -Infinity;
-  private timer: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private visible = false;
 
   constructor(
-    private readonly socket: ClientSocket,
+    private readonly socket: Pick<SessionSocket, "emit" | "volatile">,
     private readonly canSend: () => boolean,
   ) {}
 
@@ -24,11 +24,11 @@ export class CursorSender {
     this.visible = true;
     const wait = this.lastSentAt + CURSOR_INTERVAL_MS - performance.now();
     if (wait <= 0) this.flush();
-    else this.timer ??= window.setTimeout(() => this.flush(), wait);
+    else this.timer ??= setTimeout(() => this.flush(), wait);
   }
 
   hide(): void {
-    window.clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
     this.latest = null;
     if (!this.visible) return;
@@ -37,7 +37,7 @@ export class CursorSender {
   }
 
   dispose(): void {
-    window.clearTimeout(this.timer);
+    clearTimeout(this.timer);
   }
 
   private flush(): void {

@@ -1,4 +1,4 @@
-import { createStore } from "zustand/vanilla";
+import { createStore, type StoreApi } from "zustand/vanilla";
 import type { CursorUpdate } from "../protocol";
 
 export interface CursorStore {
@@ -11,7 +11,7 @@ export interface CursorStore {
   clear(): void;
 }
 
-export const cursorStore = createStore<CursorStore>((set, get) => ({
+export const createCursorStore = (): StoreApi<CursorStore> => createStore<CursorStore>((set, get) => ({
   positions: new Map(),
   tick: 0,
   apply: (updates) => {

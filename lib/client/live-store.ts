@@ -1,4 +1,4 @@
-import { createStore } from "zustand/vanilla";
+import { createStore, type StoreApi } from "zustand/vanilla";
 import { LIMITS, type RemotePreview, type StrokeInput } from "../protocol";
 
 /** A stroke someone is drawing right now, as far as its previews have come. */
@@ -22,7 +22,7 @@ export interface LiveStore {
 
 const liveKey = (userId: string, strokeId: string) => `${userId}/${strokeId}`;
 
-export const liveStore = createStore<LiveStore>((set, get) => ({
+export const createLiveStore = (): StoreApi<LiveStore> => createStore<LiveStore>((set, get) => ({
   strokes: new Map(),
   tick: 0,
   preview: (p, now) => {

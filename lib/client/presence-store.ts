@@ -1,4 +1,4 @@
-import { createStore } from "zustand/vanilla";
+import { createStore, type StoreApi } from "zustand/vanilla";
 import type { ActivityState, User } from "../protocol";
 
 export interface PresenceStore {
@@ -10,7 +10,7 @@ export interface PresenceStore {
   setState(userId: string, state: ActivityState): void;
 }
 
-export const presenceStore = createStore<PresenceStore>((set, get) => ({
+export const createPresenceStore = (): StoreApi<PresenceStore> => createStore<PresenceStore>((set, get) => ({
   self: null,
   users: [],
   reset: (self, users) => set({ self, users: sortUsers(users) }),

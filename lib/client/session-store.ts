@@ -1,4 +1,4 @@
-import { createStore } from "zustand/vanilla";
+import { createStore, type StoreApi } from "zustand/vanilla";
 
 /** `outdated`: the server speaks another protocol version; only a reload of the page helps. */
 export type JoinPhase = "joining" | "refused" | "joined" | "outdated";
@@ -11,4 +11,5 @@ export interface SessionStore {
   opError: { id: number; message: string } | null;
 }
 
-export const sessionStore = createStore<SessionStore>(() => ({ phase: "joining", joinError: null, opError: null }));
+export const createSessionStore = (): StoreApi<SessionStore> =>
+  createStore<SessionStore>(() => ({ phase: "joining", joinError: null, opError: null }));

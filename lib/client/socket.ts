@@ -3,11 +3,6 @@ import type { ClientToServerEvents, ServerToClientEvents } from "../protocol";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** How long the tab waits for any ack before it counts the request as unanswered. */
-export const ACK_TIMEOUT_MS = 10_000;
-
-export type TransportChoice = "polling" | "websocket";
-
 let socket: ClientSocket | undefined;
 
 /**

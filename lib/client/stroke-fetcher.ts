@@ -1,6 +1,6 @@
 import { LIMITS } from "../protocol";
-import { boardStore } from "./board-store";
-import { ACK_TIMEOUT_MS, type ClientSocket } from "./socket";
+import type { ReplicaStore } from "./board-replica";
+import { ACK_TIMEOUT_MS, type SessionSocket } from "./session-socket";
 
 /** After an answer that was no answer (a timeout, a refusal other than a rate limit). */
 const RETRY_MS = 2_000;
@@ -8,7 +8,7 @@ const RETRY_MS = 2_000;
 /**
  * Fetches the strokes that restores brought back and this tab never had (it joined after they
  * were erased): a restore names strokes by id only. It asks whenever the board lacks some, one
- * request at a time, LIMITS.strokeFetchMax ids each, and hands the answers to the board store,
+ * request at a time, LIMITS.strokeFetchMax ids each, and hands the answers to the replica,
  * which shows each stroke as the ops since its restore left it.
  */
 export class StrokeFetcher {
@@ -17,13 +17,14 @@ export class StrokeFetcher {
   private unsubscribe: (() => void) | null = null;
 
   constructor(
-    private readonly socket: ClientSocket,
+    private readonly socket: Pick<SessionSocket, "connected" | "timeout">,
+    private readonly replica: ReplicaStore,
     /** Whether the tab is joined on its current connection: only then may it ask. */
     private readonly joined: () => boolean,
   ) {}
 
   start(): void {
-    this.unsubscribe = boardStore.subscribe((s, prev) => {
+    this.unsubscribe = this.replica.subscribe((s, prev) => {
       if (s.version !== prev.version || s.board !== prev.board) this.fetch();
     });
     this.fetch();
@@ -38,7 +39,7 @@ export class StrokeFetcher {
   /** Asks for what the board lacks now, unless a request is on its way (its answer asks again). */
   fetch = (): void => {
     if (this.busy || !this.joined()) return;
-    const { board } = boardStore.getState();
+    const { board } = this.replica.getState();
     const ids = board.missingStrokeIds(LIMITS.strokeFetchMax);
     if (ids.length === 0) return;
     this.busy = true;
@@ -52,7 +53,7 @@ export class StrokeFetcher {
 
   /** One request; resolves with how long to wait before the next, or undefined for at once. */
   private async request(ids: string[]): Promise<number | undefined> {
-    const { board } = boardStore.getState();
+    const { board } = this.replica.getState();
     const res = await this.socket
       .timeout(ACK_TIMEOUT_MS)
       .emitWithAck("strokes:get", { strokeIds: ids })
@@ -60,7 +61,7 @@ export class StrokeFetcher {
     // Disconnected: the next join asks again (BoardSession calls `fetch` once joined).
     if (!res) return this.socket.connected ? RETRY_MS : undefined;
     if (res.ok) {
-      boardStore.getState().fill(board, ids.slice(0, res.answered), res.strokes);
+      this.replica.getState().fill(board, ids.slice(0, res.answered), res.strokes);
       return undefined;
     }
     return res.error.code === "RATE_LIMITED" ? (res.error.retryAfterMs ?? RETRY_MS) : RETRY_MS;

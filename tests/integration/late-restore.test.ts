@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createReplicaStore } from "@/lib/client/board-replica";
 import { PROTOCOL_VERSION } from "@/lib/protocol";
-import { boardStore } from "@/lib/client/board-store";
 import type { ClientSocket } from "@/lib/client/socket";
 import { StrokeFetcher } from "@/lib/client/stroke-fetcher";
 import { selectView } from "@/lib/client/board-view";
@@ -9,33 +9,35 @@ import { addOp, commit, eraseOp, joinLoaded, newClientId, restoreOp, seedBoard, 
 const server = useServer();
 
 /**
- * A tab's board as the app keeps it, on a real connection: the board store fed by the join, its
+ * A tab's board as the app keeps it, on a real connection: the replica fed by the join, its
  * chunks and the ops, as BoardSession feeds it, and the stroke fetcher. `hold` keeps the fetcher
  * from asking (as if its request were still on its way) until `release`.
  */
 async function tab(socket: ClientSocket, boardId: string, name: string) {
+  const replica = createReplicaStore();
   let held = false;
   const asked: string[][] = [];
   socket.onAnyOutgoing((event: string, req: { strokeIds: string[] }) => {
     if (event === "strokes:get") asked.push(req.strokeIds);
   });
-  socket.on("op", (op) => boardStore.getState().remote(op));
-  socket.on("board:strokes", (chunk) => boardStore.getState().chunk(chunk));
+  socket.on("op", (op) => replica.getState().remote(op));
+  socket.on("board:strokes", (chunk) => replica.getState().chunk(chunk));
   await new Promise<void>((resolve, reject) =>
     socket.emit("board:join", { protocol: PROTOCOL_VERSION, boardId, name, clientId: newClientId() }, (res) => {
       if (!res.ok) return reject(new Error(res.error.message));
       // In the ack callback, as BoardSession does: the first chunk may follow in the same frame.
-      boardStore.getState().begin(boardId, res);
+      replica.getState().begin(boardId, res);
       resolve();
     }),
   );
-  await expect.poll(() => boardStore.getState().loading).toBeNull();
-  const fetcher = new StrokeFetcher(socket, () => !held && socket.connected);
+  await expect.poll(() => replica.getState().loading).toBeNull();
+  const fetcher = new StrokeFetcher(socket, replica, () => !held && socket.connected);
   fetcher.start();
   return {
     asked,
-    shown: () => selectView(boardStore.getState()).strokes.map((s) => s.id),
-    seq: () => boardStore.getState().board.seq,
+    replica,
+    shown: () => selectView(replica.getState()).strokes.map((s) => s.id),
+    seq: () => replica.getState().board.seq,
     hold: () => (held = true),
     release: () => {
       held = false;
@@ -84,7 +86,7 @@ describe("a tab that lacks a restored stroke", () => {
     expect(cy.asked).toEqual([]);
     // The answer comes after the erase: the stroke arrives, and stays hidden.
     cy.release();
-    await expect.poll(() => boardStore.getState().board.stroke("x")?.id).toBe("x");
+    await expect.poll(() => cy.replica.getState().board.stroke("x")?.id).toBe("x");
     expect(cy.shown()).toEqual(["y"]);
 
     await commit(b, restoreOp("restore-x-2", "x"));

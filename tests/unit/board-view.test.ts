@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Board, DEFAULT_CIRCLE_COLOR } from "@/lib/board";
-import type { BoardStore } from "@/lib/client/board-store";
+import type { BoardReplica } from "@/lib/client/board-replica";
 import { computeView, selectView } from "@/lib/client/board-view";
 import type { OpRequest } from "@/lib/protocol";
 import { addOp, applied, circleOp, clearOp, committedStroke, eraseOp, restoreOp, strokeInput } from "./fixtures";
@@ -78,7 +78,7 @@ describe("computeView", () => {
 });
 
 describe("selectView", () => {
-  const state = (board: Board, version: number, pending: OpRequest[]) => ({ board, version, pending }) as unknown as BoardStore;
+  const state = (board: Board, version: number, pending: OpRequest[]) => ({ board, version, pending }) as unknown as BoardReplica;
 
   it("computes once per change: the same object until the version, pending list or board changes", () => {
     const board = confirmed();

@@ -1,12 +1,15 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { chatStore } from "@/lib/client/chat-store";
+import { createChatStore } from "@/lib/client/chat-store";
 import type { ChatMessage } from "@/lib/protocol";
 
 const author = { id: "u-ada", name: "Ada", color: "#e11d48" };
 const msg = (id: number, opId: string, at: number): ChatMessage => ({ id, opId, author, text: opId, at });
 const statuses = () => chatStore.getState().items.map((i) => (i.kind === "message" ? `${i.key}:${i.status}` : i.kind));
 
-beforeEach(() => chatStore.setState({ items: [], target: null }));
+let chatStore = createChatStore();
+beforeEach(() => {
+  chatStore = createChatStore();
+});
 
 describe("chat store", () => {
   it("shows an own message pending, then sent with the server's copy, or failed with the reason", () => {

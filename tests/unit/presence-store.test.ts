@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { User } from "@/lib/protocol";
-import { presenceStore } from "@/lib/client/presence-store";
+import { createPresenceStore } from "@/lib/client/presence-store";
 
 const user = (id: string, name: string): User => ({ id, name, color: "#e11d48", state: "active" });
 const ada = user("u-ada", "Ada");
@@ -9,8 +9,9 @@ const cy = user("u-cy", "Cy");
 
 const store = () => presenceStore.getState();
 
+let presenceStore = createPresenceStore();
 beforeEach(() => {
-  presenceStore.setState({ self: null, users: [] });
+  presenceStore = createPresenceStore();
 });
 
 describe("presence store", () => {

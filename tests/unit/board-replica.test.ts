@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
-import { boardStore } from "@/lib/client/board-store";
+import { createReplicaStore } from "@/lib/client/board-replica";
 import type { JoinSnapshot } from "@/lib/protocol";
 import { addOp, applied, circleOp, committedStroke, strokeInput } from "./fixtures";
 
-const store = () => boardStore.getState();
+let replica = createReplicaStore();
+const store = () => replica.getState();
 const ids = () => store().board.visibleStrokes().map((s) => s.id);
 const added = (seq: number, id: string) => applied(seq, { type: "stroke:add", opId: `add-${id}`, stroke: committedStroke(id, seq) });
 
@@ -14,14 +15,11 @@ function snapshot(seq: number, strokeCount: number, epoch = "epoch-1", sync: Joi
 }
 
 beforeEach(() => {
-  // The store is a module singleton whose held-back ops are private; a snapshot beyond any seq
-  // is the one public way to make it forget what an earlier test left waiting.
-  store().begin("flush", snapshot(Number.MAX_SAFE_INTEGER, 0));
-  boardStore.setState({ pending: [] });
+  replica = createReplicaStore();
   store().begin("room-1", snapshot(0, 0));
 });
 
-describe("board store: joining", () => {
+describe("board replica: joining", () => {
   it("starts a fresh board at the snapshot's seq and circle and waits for its strokes", () => {
     const version = store().version;
     store().begin("room-1", { ...snapshot(7, 3), circle: { color: "#ff0000", version: 4 } });
@@ -137,7 +135,7 @@ describe("board store: joining", () => {
   });
 });
 
-describe("board store: ops", () => {
+describe("board replica: ops", () => {
   it("applies remote ops in seq order and bumps the version", () => {
     const version = store().version;
     store().remote(added(1, "s1"));
@@ -209,7 +207,7 @@ describe("board store: ops", () => {
   });
 });
 
-describe("board store: restored strokes it lacks", () => {
+describe("board replica: restored strokes it lacks", () => {
   const restored = (seq: number, ...strokeIds: string[]) => applied(seq, { type: "stroke:restore", opId: `restore-${seq}`, strokeIds });
   const erased = (seq: number, ...strokeIds: string[]) => applied(seq, { type: "stroke:erase", opId: `erase-${seq}`, strokeIds });
 

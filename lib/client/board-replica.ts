@@ -1,8 +1,8 @@
-import { createStore } from "zustand/vanilla";
+import { createStore, type StoreApi } from "zustand/vanilla";
 import { Board } from "../board";
 import type { AppliedOp, JoinSnapshot, OpRequest, Stroke, StrokeChunk } from "../protocol";
 
-export interface BoardStore {
+export interface BoardReplica {
   /** The board as the server has ordered it. Mutated in place: `version` says when it changed. */
   board: Board;
   version: number;
@@ -30,12 +30,14 @@ export interface BoardStore {
   refused(opId: string): void;
 }
 
+export type ReplicaStore = StoreApi<BoardReplica>;
+
 /**
  * The tab's copy of the board: the server's order plus own pending changes on top. Changes are
  * applied strictly in `seq` order: ones that arrive early (an ack can overtake a broadcast) wait
  * in `ahead`, and ones that arrive while the strokes are still loading wait until they are in.
  */
-export const boardStore = createStore<BoardStore>((set, get) => {
+export const createReplicaStore = (): ReplicaStore => createStore<BoardReplica>((set, get) => {
   let ahead = new Map<number, AppliedOp>();
 
   const drain = () => {

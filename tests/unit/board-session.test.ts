@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
+import { BoardSession } from "@/lib/client/board-session";
+import { selectView } from "@/lib/client/board-view";
+import { PROTOCOL_VERSION, type JoinSnapshot, type OpRequest } from "@/lib/protocol";
+import { applied, committedStroke, strokeInput } from "./fixtures";
+import { MemoryStorage, socketPair } from "./support/socket-pair";
+
+const ada = { id: "u-ada", name: "Ada", color: "#e11d48", state: "active" as const };
+const snapshot = (over: Partial<JoinSnapshot> = {}): JoinSnapshot => ({
+  self: ada,
+  users: [ada],
+  chat: [],
+  circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 },
+  seq: 0,
+  epoch: "epoch-1",
+  sync: "full",
+  strokeCount: 0,
+  ...over,
+});
+
+const sessions: BoardSession[] = [];
+afterEach(() => sessions.splice(0).forEach((s) => s.stop()));
+
+function start() {
+  const { client, server } = socketPair();
+  const storage = new MemoryStorage();
+  const session = new BoardSession({
+    socket: client,
+    boardId: "room-1",
+    name: "Ada",
+    clientId: "browser-1",
+    storage,
+    tabId: "tab-1",
+    watchActivity: () => ({ stop() {}, current: () => "active" }),
+  });
+  sessions.push(session);
+  session.start();
+  const { replica, session: phase, history, chat } = session.state;
+  return {
+    session,
+    server,
+    storage,
+    replica: () => replica.getState(),
+    shown: () => selectView(replica.getState()).strokes.map((s) => s.id),
+    phase: () => phase.getState(),
+    history: () => history.getState(),
+    chat: () => chat.getState(),
+    /** Connects and answers the join with `snap`. */
+    join(snap = snapshot()) {
+      server.connect();
+      server.answer("board:join", { ok: true, ...snap });
+    },
+    waitingOps: () => server.waiting("op") as OpRequest[],
+  };
+}
+
+describe("board session", () => {
+  it("joins with the protocol version and puts the snapshot in its stores", () => {
+    const t = start();
+    t.server.connect();
+    expect(t.server.waiting("board:join")).toEqual([{ protocol: PROTOCOL_VERSION, boardId: "room-1", name: "Ada", clientId: "browser-1" }]);
+
+    t.server.answer("board:join", { ok: true, ...snapshot({ seq: 2, strokeCount: 1 }) });
+    t.server.push("board:strokes", { strokes: [committedStroke("s1", 1)], done: true });
+
+    expect(t.phase().phase).toBe("joined");
+    expect(t.replica().board.seq).toBe(2);
+    expect(t.shown()).toEqual(["s1"]);
+    expect(t.session.state.presence.getState().self).toEqual(ada);
+  });
+
+  it("shows a refused join, and an outdated tab when the server speaks another version", () => {
+    const t = start();
+    t.server.connect();
+    t.server.answer("board:join", { ok: false, error: { code: "NAME_TAKEN", message: "Taken." } });
+    expect(t.phase()).toMatchObject({ phase: "refused", joinError: "Taken." });
+
+    const u = start();
+    u.server.connect();
+    u.server.answer("board:join", { ok: false, error: { code: "VERSION_MISMATCH", message: "Reload." } });
+    expect(u.phase()).toMatchObject({ phase: "outdated", joinError: "Reload." });
+  });
+
+  it("shows a stroke pending at once, and on its ack holds it on the board with nothing pending", async () => {
+    const t = start();
+    t.join();
+    t.session.addStroke(strokeInput("s1"));
+    expect(t.replica().pending.map((p) => p.type)).toEqual(["stroke:add"]);
+    expect(t.shown()).toEqual(["s1"]);
+    await expect.poll(() => t.waitingOps()).toHaveLength(1);
+
+    const [req] = t.waitingOps();
+    t.server.answer("op", { ok: true, seq: 1, applied: applied(1, { ...req!, stroke: committedStroke("s1", 1) } as never) });
+
+    await expect.poll(() => t.replica().pending).toEqual([]);
+    expect(t.replica().board.seq).toBe(1);
+    expect(t.shown()).toEqual(["s1"]);
+  });
+
+  it("sends an unanswered op again with the same opId after the next join, which resumes the board", async () => {
+    const t = start();
+    t.join(snapshot({ seq: 3 }));
+    t.session.addStroke(strokeInput("s1"));
+    await expect.poll(() => t.waitingOps()).toHaveLength(1);
+    const [first] = t.waitingOps();
+
+    t.server.disconnect();
+    t.server.connect();
+    expect(t.server.waiting("board:join")).toEqual([
+      expect.objectContaining({ protocol: PROTOCOL_VERSION, resume: { epoch: "epoch-1", seq: 3 } }),
+    ]);
+    t.server.answer("board:join", { ok: true, ...snapshot({ seq: 4, sync: "delta" }) });
+    // The op missed while away follows as an `op`; the board is kept.
+    t.server.push("op", applied(4, { type: "stroke:add", opId: "other", stroke: committedStroke("s0", 4, "u-bob") }, "u-bob"));
+
+    await expect.poll(() => t.waitingOps()).toHaveLength(1);
+    expect(t.waitingOps()[0]!.opId).toBe(first!.opId);
+    expect(t.replica().board.seq).toBe(4);
+    expect(t.shown()).toEqual(["s0", "s1"]);
+  });
+
+  it("drops a refused op from pending and from the history, and says why", async () => {
+    const t = start();
+    t.join();
+    t.session.addStroke(strokeInput("s1"));
+    expect(t.history().canUndo).toBe(true);
+    await expect.poll(() => t.waitingOps()).toHaveLength(1);
+
+    t.server.answer("op", { ok: false, error: { code: "BOARD_FULL", message: "The board is full." } });
+
+    await expect.poll(() => t.replica().pending).toEqual([]);
+    expect(t.history().canUndo).toBe(false);
+    expect(t.phase().opError?.message).toBe("The board is full.");
+  });
+
+  it("undoes a stroke with an erase and redoes it with a restore", async () => {
+    const t = start();
+    t.join();
+    t.session.addStroke(strokeInput("s1"));
+    t.session.undo();
+    expect(t.history()).toMatchObject({ canUndo: false, canRedo: true });
+    t.session.redo();
+    expect(t.history()).toMatchObject({ canUndo: true, canRedo: false });
+    expect(t.replica().pending.map((p) => p.type)).toEqual(["stroke:add", "stroke:erase", "stroke:restore"]);
+  });
+
+  it("keeps unacked changes in storage and a new session takes them over", () => {
+    const t = start();
+    t.session.addStroke(strokeInput("s1"));
+    expect(t.storage.length).toBe(1);
+    t.session.stop();
+
+    const { client } = socketPair();
+    const next = new BoardSession({
+      socket: client,
+      boardId: "room-1",
+      name: "Ada",
+      clientId: "browser-1",
+      storage: t.storage,
+      tabId: "tab-2",
+      watchActivity: () => ({ stop() {}, current: () => "active" }),
+    });
+    sessions.push(next);
+    next.start();
+    expect(next.state.replica.getState().pending.map((p) => p.type)).toEqual(["stroke:add"]);
+  });
+
+  it("shows an own chat message pending, then sent on its ack", async () => {
+    const t = start();
+    t.join();
+    t.session.sendChat("hello");
+    expect(t.chat().items).toMatchObject([{ kind: "message", status: "pending" }]);
+    await expect.poll(() => t.server.waiting("chat:send")).toHaveLength(1);
+    const [req] = t.server.waiting("chat:send") as { opId: string }[];
+
+    t.server.answer("chat:send", { ok: true, message: { id: 1, opId: req!.opId, author: ada, text: "hello", at: 1 } });
+
+    await expect.poll(() => t.chat().items).toMatchObject([{ kind: "message", status: "sent" }]);
+  });
+});
