@@ -5,6 +5,7 @@ import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
 import { toBoardPoint } from "@/lib/client/canvas/coords";
+import { bindPointerInput } from "@/lib/client/canvas/pointer-binding";
 import { PointerInput } from "@/lib/client/canvas/pointer-input";
 import { BoardRenderer } from "@/lib/client/canvas/renderer";
 import { toolStore } from "@/lib/client/tool-store";
@@ -38,30 +39,26 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     const renderer = new BoardRenderer(committedRef.current!, liveRef.current!);
     let committedDirty = true;
     let liveDirty = true;
-    let erasingSize = 0;
+    let erasingCount = 0;
 
-    const input = new PointerInput(liveRef.current!, {
+    const sendPreview = () => {
+      const preview = input.takePreview();
+      if (preview) session.preview(preview);
+    };
+    const input = new PointerInput({
       strokes: () => selectView(replica.getState()).strokes,
       tool: () => toolStore.getState(),
       commit: (stroke) => {
-        flushPreview();
+        sendPreview();
         session.addStroke(stroke);
       },
       erase: (ids) => session.erase(ids),
       invalidate: () => {
         liveDirty = true;
-        if (input.erasing.size !== erasingSize) committedDirty = true;
-        erasingSize = input.erasing.size;
+        if (input.erasingCount !== erasingCount) committedDirty = true;
+        erasingCount = input.erasingCount;
       },
     });
-
-    const flushPreview = () => {
-      const draft = input.draft;
-      if (!draft || input.sentNumbers >= draft.points.length) return;
-      const { points, ...style } = draft;
-      session.preview({ ...style, points: points.slice(input.sentNumbers) });
-      input.sentNumbers = points.length;
-    };
 
     const fit = () => {
       const { width, height } = stage.getBoundingClientRect();
@@ -88,7 +85,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
 
     const unsubBoard = replica.subscribe(() => (committedDirty = true));
     const unsubLive = live.subscribe(() => (liveDirty = true));
-    const detachInput = input.attach();
+    const detachInput = bindPointerInput(surface, input);
 
     let frame = 0;
     let lastExpiry = 0;
@@ -96,9 +93,9 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       if (committedDirty) {
         const strokes = selectView(replica.getState()).strokes;
         // Stays dirty until all is drawn: a big board is drawn over several frames.
-        committedDirty = !renderer.drawCommitted(input.erasing.size ? strokes.filter((s) => !input.erasing.has(s.id)) : strokes);
+        committedDirty = !renderer.drawCommitted(input.erasingCount ? strokes.filter((s) => !input.isErasing(s.id)) : strokes);
       }
-      flushPreview();
+      sendPreview();
       if (now - lastExpiry > 1_000) {
         lastExpiry = now;
         live.getState().expire(now, LIVE_STROKE_TTL_MS);
@@ -106,7 +103,8 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       if (liveDirty) {
         liveDirty = false;
         const others = [...live.getState().strokes.values()];
-        renderer.drawLive(input.draft ? [...others, input.draft] : others);
+        const draft = input.draftStroke();
+        renderer.drawLive(draft ? [...others, draft] : others);
       }
       frame = requestAnimationFrame(loop);
     };

@@ -1,16 +1,22 @@
 import { nanoid } from "nanoid";
 import { strokeBounds, strokeHit, type Box } from "../../board";
-import { LIMITS, type StrokeInput } from "../../protocol";
+import { LIMITS, type StrokeInput, type StrokePreview } from "../../protocol";
 import type { ToolStore } from "../tool-store";
-import { toBoardPoint } from "./coords";
 
 /** Eraser reach around the pointer, in board units. */
 export const ERASER_RADIUS = 10;
 
+/** A pointer sample in board units; `pressure` is 0..1 (0.5 where the device has none). */
+export interface BoardSample {
+  x: number;
+  y: number;
+  pressure: number;
+}
+
 export interface DrawingTarget {
   /** Strokes the eraser can touch, in z-order. */
   strokes(): readonly StrokeInput[];
-  tool(): ToolStore;
+  tool(): Pick<ToolStore, "tool" | "color" | "width">;
   /** A stroke is complete: commit it. */
   commit(stroke: StrokeInput): void;
   /** The eraser touched these strokes during one drag: erase them as one action. */
@@ -18,7 +24,6 @@ export interface DrawingTarget {
   /** Something changed that the next frame must show. */
   invalidate(): void;
 }
-
 
 // Strokes are immutable, so their bounds are computed once, the first time the eraser passes.
 const bounds = new WeakMap<StrokeInput, Box>();
@@ -32,77 +37,84 @@ function boundsOf(stroke: StrokeInput): Box {
 }
 
 /**
- * Turns pointer events (mouse, touch, pen) on the drawing surface into strokes and erasures in
- * board units. The stroke being drawn is kept here (`draft`) for the renderer and for previews.
+ * Turns one pointer's gestures, already in board units, into strokes and erasures: no DOM here
+ * (`pointer-binding.ts` feeds it from pointer events), so it is unit-tested as it is. It keeps
+ * the stroke being drawn for the renderer and hands out its unsent points as previews.
  */
 export class PointerInput {
-  draft: StrokeInput | null = null;
+  private draft: StrokeInput | null = null;
   /** How many of the draft's numbers have gone out as previews. */
-  sentNumbers = 0;
+  private sentNumbers = 0;
   /** Strokes the eraser has touched in the current drag, hidden until the erase is sent. */
-  readonly erasing = new Set<string>();
+  private readonly erasing = new Set<string>();
   private pointerId: number | null = null;
-  private lastEraser: { x: number; y: number } | null = null;
+  private lastEraser: BoardSample | null = null;
 
-  constructor(
-    private readonly surface: HTMLElement,
-    private readonly target: DrawingTarget,
-  ) {}
+  constructor(private readonly target: DrawingTarget) {}
 
-  attach(): () => void {
-    const el = this.surface;
-    el.addEventListener("pointerdown", this.down);
-    el.addEventListener("pointermove", this.move);
-    el.addEventListener("pointerup", this.up);
-    el.addEventListener("pointercancel", this.cancel);
-    return () => {
-      el.removeEventListener("pointerdown", this.down);
-      el.removeEventListener("pointermove", this.move);
-      el.removeEventListener("pointerup", this.up);
-      el.removeEventListener("pointercancel", this.cancel);
-    };
+  /** The stroke being drawn, to show under the pointer; null when not drawing. */
+  draftStroke(): Readonly<StrokeInput> | null {
+    return this.draft;
   }
 
-  private toBoard(e: PointerEvent): [number, number, number] {
-    const { x, y } = toBoardPoint(this.surface, e.clientX, e.clientY);
-    // A mouse reports 0 or 0.5; only a pen's pressure means anything.
-    const pressure = e.pointerType === "pen" && e.pressure > 0 ? Math.round(e.pressure * 100) / 100 : 0.5;
-    return [x, y, pressure];
+  /** The draft's points not yet sent as a preview (with its style), now counted as sent; null when there are none. */
+  takePreview(): StrokePreview | null {
+    const draft = this.draft;
+    if (!draft || this.sentNumbers >= draft.points.length) return null;
+    const { points, ...style } = draft;
+    const preview = { ...style, points: points.slice(this.sentNumbers) };
+    this.sentNumbers = points.length;
+    return preview;
   }
 
-  private down = (e: PointerEvent) => {
-    if (this.pointerId !== null || (e.pointerType === "mouse" && e.button !== 0)) return;
-    this.pointerId = e.pointerId;
-    this.surface.setPointerCapture(e.pointerId);
-    e.preventDefault();
+  /** Whether the eraser's current drag has touched this stroke (it is hidden until the erase goes out). */
+  isErasing(strokeId: string): boolean {
+    return this.erasing.has(strokeId);
+  }
+
+  get erasingCount(): number {
+    return this.erasing.size;
+  }
+
+  /** Whether this pointer's gesture is the one under way. */
+  tracks(pointerId: number): boolean {
+    return pointerId === this.pointerId;
+  }
+
+  /**
+   * Starts a gesture from a pointer of this kind (a PointerEvent's `pointerType`: only a pen's
+   * pressure is real). Ignored, answering false, while another pointer is down.
+   */
+  down(pointerId: number, sample: BoardSample, pointerType: string): boolean {
+    if (this.pointerId !== null) return false;
+    this.pointerId = pointerId;
     const { tool, color, width } = this.target.tool();
     if (tool === "pen") {
-      this.draft = { id: nanoid(), color, width, tool: "pen", simulatePressure: e.pointerType !== "pen", points: [] };
+      this.draft = { id: nanoid(), color, width, tool: "pen", simulatePressure: pointerType !== "pen", points: [] };
       this.sentNumbers = 0;
-      this.addPoint(this.toBoard(e));
+      this.addPoint(sample);
     } else {
       this.lastEraser = null;
-      this.eraseAt(this.toBoard(e));
+      this.eraseAt(sample);
     }
     this.target.invalidate();
-  };
+    return true;
+  }
 
-  private move = (e: PointerEvent) => {
-    if (e.pointerId !== this.pointerId) return;
-    // Coalesced events carry every sample the device made since the last frame: smoother ink.
-    const samples = typeof e.getCoalescedEvents === "function" ? e.getCoalescedEvents() : [];
-    for (const sample of samples.length > 0 ? samples : [e]) {
-      const point = this.toBoard(sample);
-      if (this.draft) this.addPoint(point);
-      else this.eraseAt(point);
+  /** Every sample the device made since the last move, oldest first. */
+  move(pointerId: number, samples: readonly BoardSample[]): void {
+    if (pointerId !== this.pointerId) return;
+    for (const sample of samples) {
+      if (this.draft) this.addPoint(sample);
+      else this.eraseAt(sample);
     }
     this.target.invalidate();
-  };
+  }
 
-  private up = (e: PointerEvent) => {
-    if (e.pointerId !== this.pointerId) return;
+  up(pointerId: number, sample: BoardSample): void {
+    if (pointerId !== this.pointerId) return;
     if (this.draft) {
-      this.addPoint(this.toBoard(e));
+      this.addPoint(sample);
       this.target.commit(this.draft);
       this.draft = null;
     } else if (this.erasing.size > 0) {
@@ -111,17 +123,18 @@ export class PointerInput {
     }
     this.pointerId = null;
     this.target.invalidate();
-  };
+  }
 
-  private cancel = (e: PointerEvent) => {
-    if (e.pointerId !== this.pointerId) return;
+  /** The gesture is abandoned (the system took the pointer): nothing is committed or erased. */
+  cancel(pointerId: number): void {
+    if (pointerId !== this.pointerId) return;
     this.draft = null;
     this.erasing.clear();
     this.pointerId = null;
     this.target.invalidate();
-  };
+  }
 
-  private addPoint([x, y, p]: [number, number, number]): void {
+  private addPoint({ x, y, pressure }: BoardSample): void {
     const draft = this.draft!;
     const n = draft.points.length;
     if (n >= 3 && draft.points[n - 3] === x && draft.points[n - 2] === y) return;
@@ -131,12 +144,13 @@ export class PointerInput {
       this.draft = { ...draft, id: nanoid(), points: draft.points.slice(n - 3) };
       this.sentNumbers = 0;
     }
-    this.draft!.points.push(x, y, p);
+    this.draft!.points.push(x, y, pressure);
   }
 
   /** Tests every point along the eraser's path since the last event, so fast moves miss nothing. */
-  private eraseAt([x, y]: [number, number, number]): void {
-    const from = this.lastEraser ?? { x, y };
+  private eraseAt(sample: BoardSample): void {
+    const { x, y } = sample;
+    const from = this.lastEraser ?? sample;
     const steps = Math.max(1, Math.ceil(Math.hypot(x - from.x, y - from.y) / (ERASER_RADIUS / 2)));
     const strokes = this.target.strokes();
     for (let i = 1; i <= steps; i++) {
@@ -146,6 +160,6 @@ export class PointerInput {
         if (!this.erasing.has(s.id) && strokeHit(s, boundsOf(s), px, py, ERASER_RADIUS)) this.erasing.add(s.id);
       }
     }
-    this.lastEraser = { x, y };
+    this.lastEraser = sample;
   }
 }
