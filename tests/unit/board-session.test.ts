@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
 import { BoardSession } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
-import { PROTOCOL_VERSION, type JoinSnapshot, type OpRequest } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type JoinSnapshot, type OpAck, type OpRequest } from "@/lib/protocol";
 import { applied, committedStroke, strokeInput } from "./fixtures";
 import { MemoryStorage, socketPair } from "./support/socket-pair";
 
@@ -17,6 +17,13 @@ const snapshot = (over: Partial<JoinSnapshot> = {}): JoinSnapshot => ({
   sync: "full",
   strokeCount: 0,
   ...over,
+});
+
+/** The server's ack of a `stroke:add` request: the stroke `strokeId` committed at `seq`. */
+const strokeAck = (req: OpRequest, strokeId: string, seq: number): OpAck => ({
+  ok: true,
+  seq,
+  applied: applied(seq, { type: "stroke:add", opId: req.opId, stroke: committedStroke(strokeId, seq) }),
 });
 
 const sessions: BoardSession[] = [];
@@ -91,7 +98,7 @@ describe("board session", () => {
     await expect.poll(() => t.waitingOps()).toHaveLength(1);
 
     const [req] = t.waitingOps();
-    t.server.answer("op", { ok: true, seq: 1, applied: applied(1, { ...req!, stroke: committedStroke("s1", 1) } as never) });
+    t.server.answer("op", strokeAck(req!, "s1", 1));
 
     await expect.poll(() => t.replica().pending).toEqual([]);
     expect(t.replica().board.seq).toBe(1);
@@ -132,6 +139,27 @@ describe("board session", () => {
     await expect.poll(() => t.replica().pending).toEqual([]);
     expect(t.history().canUndo).toBe(false);
     expect(t.phase().opError?.message).toBe("The board is full.");
+  });
+
+  it("sends a rate-limited op again, same opId, once the hint has passed, and nothing overtakes it", async () => {
+    const t = start();
+    t.join();
+    t.session.addStroke(strokeInput("s1"));
+    t.session.addStroke(strokeInput("s2"));
+    await expect.poll(() => t.waitingOps()).toHaveLength(1);
+    const [first] = t.waitingOps();
+
+    t.server.answer("op", { ok: false, error: { code: "RATE_LIMITED", message: "Slow down.", retryAfterMs: 20 } });
+
+    await expect.poll(() => t.waitingOps()).toHaveLength(1);
+    expect(t.waitingOps()[0]!.opId).toBe(first!.opId);
+    expect(t.server.sent("op")).toHaveLength(2);
+    expect(t.replica().pending).toHaveLength(2);
+    expect(t.phase().opError).toBeFalsy();
+    t.server.answer("op", strokeAck(first!, "s1", 1));
+    await expect.poll(() => t.waitingOps().map((op) => op.opId)).not.toEqual([first!.opId]);
+    expect(t.waitingOps()).toEqual([expect.objectContaining({ type: "stroke:add" })]);
+    expect(t.replica().pending).toHaveLength(1);
   });
 
   it("undoes a stroke with an erase and redoes it with a restore", async () => {
