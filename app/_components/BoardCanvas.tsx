@@ -5,6 +5,7 @@ import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
 import { toBoardPoint } from "@/lib/client/canvas/coords";
+import { frameScheduler } from "@/lib/client/canvas/frame-scheduler";
 import { bindPointerInput } from "@/lib/client/canvas/pointer-binding";
 import { PointerInput } from "@/lib/client/canvas/pointer-input";
 import { BoardRenderer } from "@/lib/client/canvas/renderer";
@@ -18,8 +19,9 @@ const LIVE_STROKE_TTL_MS = 5_000;
 
 /**
  * The drawing surface: the fixed page letterboxed into whatever space it has. Drawing happens
- * in a requestAnimationFrame loop that reads the stores transiently; React re-renders only when
- * the counts in the test hooks change, never per point.
+ * in animation frames, asked for only when a store or the pointer changed something, that read
+ * the stores transiently; React re-renders only when the counts in the test hooks change, never
+ * per point.
  */
 export function BoardCanvas({ session }: { session: BoardSession }) {
   const stageRef = useRef<HTMLDivElement>(null);
@@ -41,6 +43,28 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     let liveDirty = true;
     let erasingCount = 0;
 
+    const frames = frameScheduler(() => {
+      if (committedDirty) {
+        const strokes = selectView(replica.getState()).strokes;
+        // Stays dirty until all is drawn: a big board is drawn over several frames.
+        committedDirty = !renderer.drawCommitted(input.erasingCount ? strokes.filter((s) => !input.isErasing(s.id)) : strokes);
+      }
+      // Previews go out at most once a frame, however many pointer events came in between.
+      sendPreview();
+      if (liveDirty) {
+        liveDirty = false;
+        const others = [...live.getState().strokes.values()];
+        const draft = input.draftStroke();
+        renderer.drawLive(draft ? [...others, draft] : others);
+      }
+      return committedDirty;
+    });
+    const redraw = (layers: { committed?: boolean; live?: boolean }) => {
+      committedDirty ||= !!layers.committed;
+      liveDirty ||= !!layers.live;
+      frames.request();
+    };
+
     const sendPreview = () => {
       const preview = input.takePreview();
       if (preview) session.preview(preview);
@@ -54,8 +78,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       },
       erase: (ids) => session.erase(ids),
       invalidate: () => {
-        liveDirty = true;
-        if (input.erasingCount !== erasingCount) committedDirty = true;
+        redraw({ live: true, committed: input.erasingCount !== erasingCount });
         erasingCount = input.erasingCount;
       },
     });
@@ -67,7 +90,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       page.style.width = `${w}px`;
       page.style.height = `${Math.floor(PAGE.height * scale)}px`;
       renderer.resize(w, window.devicePixelRatio || 1);
-      committedDirty = liveDirty = true;
+      redraw({ committed: true, live: true });
     };
     const resizeObserver = new ResizeObserver(fit);
     resizeObserver.observe(stage);
@@ -83,35 +106,14 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     surface.addEventListener("pointermove", onPointerMove);
     surface.addEventListener("pointerleave", onPointerLeave);
 
-    const unsubBoard = replica.subscribe(() => (committedDirty = true));
-    const unsubLive = live.subscribe(() => (liveDirty = true));
+    const unsubBoard = replica.subscribe(() => redraw({ committed: true }));
+    const unsubLive = live.subscribe(() => redraw({ live: true }));
     const detachInput = bindPointerInput(surface, input);
-
-    let frame = 0;
-    let lastExpiry = 0;
-    const loop = (now: number) => {
-      if (committedDirty) {
-        const strokes = selectView(replica.getState()).strokes;
-        // Stays dirty until all is drawn: a big board is drawn over several frames.
-        committedDirty = !renderer.drawCommitted(input.erasingCount ? strokes.filter((s) => !input.isErasing(s.id)) : strokes);
-      }
-      sendPreview();
-      if (now - lastExpiry > 1_000) {
-        lastExpiry = now;
-        live.getState().expire(now, LIVE_STROKE_TTL_MS);
-      }
-      if (liveDirty) {
-        liveDirty = false;
-        const others = [...live.getState().strokes.values()];
-        const draft = input.draftStroke();
-        renderer.drawLive(draft ? [...others, draft] : others);
-      }
-      frame = requestAnimationFrame(loop);
-    };
-    frame = requestAnimationFrame(loop);
+    const expiry = window.setInterval(() => live.getState().expire(performance.now(), LIVE_STROKE_TTL_MS), 1_000);
 
     return () => {
-      cancelAnimationFrame(frame);
+      frames.stop();
+      window.clearInterval(expiry);
       resizeObserver.disconnect();
       unsubBoard();
       unsubLive();

@@ -3,11 +3,11 @@ import { PAGE } from "@/lib/protocol";
 
 export const canvas = (page: Page) => page.getByTestId("board-canvas");
 
-/** Screen position of a point given in board units, for this page's window size. */
-async function toScreen(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+/** Maps board units to screen positions for this page's window size (the canvas's place, read once). */
+async function screenMapping(page: Page): Promise<(x: number, y: number) => { x: number; y: number }> {
   const box = await canvas(page).boundingBox();
   if (!box) throw new Error("the board canvas is not on screen");
-  return { x: box.x + (x / PAGE.width) * box.width, y: box.y + (y / PAGE.height) * box.height };
+  return (x, y) => ({ x: box.x + (x / PAGE.width) * box.width, y: box.y + (y / PAGE.height) * box.height });
 }
 
 /**
@@ -16,11 +16,12 @@ async function toScreen(page: Page, x: number, y: number): Promise<{ x: number; 
  */
 export async function startStroke(page: Page, points: [number, number][]): Promise<() => Promise<void>> {
   const [first, ...rest] = points;
-  const start = await toScreen(page, first![0], first![1]);
+  const toScreen = await screenMapping(page);
+  const start = toScreen(first![0], first![1]);
   await page.mouse.move(start.x, start.y);
   await page.mouse.down();
   for (const [x, y] of rest) {
-    const p = await toScreen(page, x, y);
+    const p = toScreen(x, y);
     await page.mouse.move(p.x, p.y, { steps: 4 });
   }
   return () => page.mouse.up();
@@ -64,7 +65,7 @@ export function inkAt(page: Page, x: number, y: number): Promise<boolean> {
 
 /** Moves the mouse to a point given in board units, in a few steps like a hand would. */
 export async function pointAt(page: Page, x: number, y: number): Promise<void> {
-  const p = await toScreen(page, x, y);
+  const p = (await screenMapping(page))(x, y);
   await page.mouse.move(p.x, p.y, { steps: 5 });
 }
 
