@@ -106,8 +106,8 @@ interface PaintRow {
  * Installed before any page script: timestamps of the board's way to its first full paint.
  *
  * - `allAt`: the board canvas says it holds every stroke (`data-stroke-count` = expected,
- *   `data-loading="false"`); `paintedAt` one requestAnimationFrame later: the board's own frame
- *   loop, scheduled before that callback, has drawn in that frame.
+ *   `data-loading="false"`); `paintedAt` one requestAnimationFrame later: the board's own frame,
+ *   requested when its store changed and so before that callback, has drawn in that frame.
  * - `drawnAt`: the committed layer has been filled with every stroke; `drawnPaintedAt` one frame
  *   later. The renderer (lib/client/canvas/renderer.ts) fills one path per stroke on the committed
  *   canvas (the `.layer` that is not `.layer--input`), and clears it with one `fillRect` of the

@@ -4,7 +4,7 @@ import { LoopDelay, sampleProcess } from "./process-sample";
 import { serve } from "./rpc";
 
 /** What a bench server counts about its own traffic (both the real one and the relay). */
-export interface TrafficCounts {
+interface TrafficCounts {
   emitsAttempted: number;
   messagesSent: number;
   bytesSent: number;
@@ -16,7 +16,7 @@ export interface TrafficCounts {
  * broadcasts included) and packets where Engine.IO creates them: after Socket.IO has dropped the
  * volatile ones it could not write at once. The difference is what volatile dropped.
  */
-export function instrument(io: Server): TrafficCounts {
+function instrument(io: Server): TrafficCounts {
   const counts: TrafficCounts = { emitsAttempted: 0, messagesSent: 0, bytesSent: 0, messagesReceived: 0 };
   countEmits(io, () => {
     counts.emitsAttempted += 1;
@@ -63,7 +63,7 @@ interface EngineSocket {
 }
 
 /** process.memoryUsage() after a full collection when `global.gc` is there (node --expose-gc). */
-export function collectedMemory(connections: number) {
+function collectedMemory(connections: number) {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) {
     // Twice: the first pass can leave garbage that only the second finds (weak refs, finalizers).

@@ -64,13 +64,15 @@ export function computeView(board: Board, pending: readonly OpRequest[]): BoardV
 
 const seqOf = (s: StrokeInput) => ("seq" in s ? (s.seq as number) : Infinity);
 
+type CachedView = { version: number; pending: readonly OpRequest[]; view: BoardView };
+// One entry per replica store, keyed by its Board: two sessions read in turn keep their own.
+const views = new WeakMap<Board, CachedView>();
+
 /** `computeView` for a replica's current state, computed once per change. */
-export const selectView = (() => {
-  let last: { version: number; pending: readonly OpRequest[]; board: Board; view: BoardView } | null = null;
-  return (s: BoardReplica): BoardView => {
-    if (!last || last.version !== s.version || last.pending !== s.pending || last.board !== s.board) {
-      last = { version: s.version, pending: s.pending, board: s.board, view: computeView(s.board, s.pending) };
-    }
-    return last.view;
-  };
-})();
+export function selectView(s: BoardReplica): BoardView {
+  const last = views.get(s.board);
+  if (last && last.version === s.version && last.pending === s.pending) return last.view;
+  const view = computeView(s.board, s.pending);
+  views.set(s.board, { version: s.version, pending: s.pending, view });
+  return view;
+}

@@ -245,6 +245,8 @@ export class BoardRoom {
   private async write(write: () => Promise<void>): Promise<void> {
     const created = this.stored ? undefined : this.store.create(this.boardId, this.epoch);
     this.stored = true;
+    // Not created after all: the next write tries again (the store refuses writes to boards it lacks).
+    created?.catch(() => (this.stored = false));
     const both = Promise.all([created, write()]).then(() => undefined);
     this.inFlight.add(both);
     try {

@@ -33,6 +33,11 @@ class GatedStore extends MemoryStore {
     if (this.failing) throw new Error("disk full");
     return super.appendChat(boardId, chat);
   }
+
+  override async create(boardId: string, epoch: string): Promise<void> {
+    if (this.failing) throw new Error("disk full");
+    return super.create(boardId, epoch);
+  }
 }
 
 const joinInput = (name: string, resume?: JoinInput["resume"]): JoinInput => ({ boardId: "b", name, clientId: `client-${name}`, resume, protocol: 1 });
@@ -125,6 +130,18 @@ describe("BoardRoom", () => {
     store.failing = false;
     expect(await room.postChat(from, { opId: "m1", text: "hi" }, 2)).toMatchObject({ ok: true, duplicate: false });
     expect((await store.load("b"))?.chat.map((c) => c.message.text)).toEqual(["hi"]);
+  });
+
+  it("creates the board in the store again after its first write failed to create it", async () => {
+    const { room, store, ada } = roomWithAda();
+    const member = { user: ada, clientId: "client-Ada" };
+    store.failing = true;
+    expect(await room.postChat(member, { opId: "c-1", text: "hello" }, 1)).toMatchObject({ ok: false });
+    expect(room.isStored).toBe(false);
+
+    store.failing = false;
+    expect(await room.postChat(member, { opId: "c-2", text: "hello again" }, 2)).toMatchObject({ ok: true });
+    expect((await store.load("b"))?.chat).toHaveLength(1);
   });
 
   it("stores a board with its first change only, and snapshots only what changed", async () => {

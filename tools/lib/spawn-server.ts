@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ export type ServerEntry = keyof typeof SERVER_ENTRIES;
 const OUTPUT_KEEP = 64_000;
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 8_000;
+const FAILED_START_GRACE_MS = 2_000;
 
 export interface SpawnOptions {
   /** The TypeScript file to run under tsx, from the repository's root. */
@@ -108,7 +109,9 @@ export async function spawnProcess<Ready>(
     ]);
     return { child, pid: child.pid ?? -1, ready: value, output: () => output, stop, kill };
   } catch (err) {
-    await kill();
+    // SIGTERM first: under coreutils' timeout (maxLifetimeMs) a SIGKILL would end the wrapper
+    // alone and leave the process it runs behind, while a SIGTERM is passed on to it.
+    await stop(FAILED_START_GRACE_MS);
     throw new Error(`${(err as Error).message}:\n${output}`);
   } finally {
     clearTimeout(timer);
@@ -152,7 +155,11 @@ export async function spawnServer(opts: ServerSpawnOptions): Promise<ServerProce
         };
         child.stdout!.on("data", onData);
       }),
-  );
+  ).catch((err: unknown) => {
+    // A directory made here for a server that never started holds nothing anyone needs.
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   return { ...spawned, url: spawned.ready.url, port: spawned.ready.port, dataDir };
 }
 
