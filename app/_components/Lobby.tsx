@@ -20,31 +20,42 @@ function boardIdFrom(input: string): string {
   return fromUrl?.[1] ?? trimmed;
 }
 
-export function Lobby() {
-  useConnection();
-  const router = useRouter();
-  const [boards, setBoards] = useState<BoardSummary[] | null>(null);
-  const [openId, setOpenId] = useState("");
-  const [openError, setOpenError] = useState<string | null>(null);
-  // Read after mount: the server render has no localStorage, and both renders must agree.
-  const [recent, setRecent] = useState<{ boardId: string; at: number }[]>([]);
-  useEffect(() => setRecent(recentBoards()), []);
-
+/** Who is on each board the lobby watches, kept live: a board's count, by id. */
+function useHeadCounts(boardIds: string[]): Map<string, number> {
+  const [counts, setCounts] = useState<Map<string, number>>(new Map());
+  const key = boardIds.join(" ");
   useEffect(() => {
+    const boards = key ? key.split(" ") : [];
+    if (boards.length === 0) return;
     const socket = getSocket();
     const watch = async () => {
-      const res = await socket.timeout(5_000).emitWithAck("lobby:watch").catch(() => null);
-      if (res?.ok) setBoards(res.boards);
+      const res = await socket.timeout(5_000).emitWithAck("lobby:watch", { boards }).catch(() => null);
+      if (res?.ok) setCounts(new Map(res.boards.map((b: BoardSummary) => [b.boardId, b.count])));
     };
+    const onCount = ({ boardId, count }: BoardSummary) => setCounts((c) => new Map(c).set(boardId, count));
     socket.on("connect", watch);
-    socket.on("lobby:boards", setBoards);
+    socket.on("lobby:count", onCount);
     if (socket.connected) void watch();
     return () => {
       socket.off("connect", watch);
-      socket.off("lobby:boards", setBoards);
+      socket.off("lobby:count", onCount);
       if (socket.connected) socket.emit("lobby:unwatch");
     };
-  }, []);
+  }, [key]);
+  return counts;
+}
+
+const peopleOn = (count: number) => (count === 0 ? "nobody there" : count === 1 ? "1 person there" : `${count} people there`);
+
+export function Lobby() {
+  useConnection();
+  const router = useRouter();
+  const [openId, setOpenId] = useState("");
+  const [openError, setOpenError] = useState<string | null>(null);
+  // Read after mount: the server render has no localStorage, and both renders must agree.
+  const [recent, setRecent] = useState<{ boardId: string; at: number }[] | null>(null);
+  useEffect(() => setRecent(recentBoards()), []);
+  const counts = useHeadCounts((recent ?? []).map((b) => b.boardId));
 
   const open = (event: FormEvent) => {
     event.preventDefault();
@@ -93,39 +104,27 @@ export function Lobby() {
           </p>
         )}
       </section>
-      {recent.length > 0 && (
-        <section className="card">
-          <h2>Your recent boards</h2>
-          <ul className="board-list" data-testid="recent-boards">
-            {recent.map((b) => (
-              <li key={b.boardId}>
-                <Link href={`/b/${b.boardId}`} data-testid="recent-board" data-board={b.boardId}>
-                  <span className="board-list__id">{b.boardId}</span>
-                  <span className="muted">{new Date(b.at).toLocaleDateString()}</span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
       <section className="card">
-        <h2>Active boards</h2>
-        {boards === null ? (
-          <p className="muted">Loading…</p>
-        ) : boards.length === 0 ? (
-          <p className="muted" data-testid="no-boards">
-            Nobody is on a board right now. Create one!
+        <h2>Your boards</h2>
+        <p className="muted">Boards opened in this browser, with who is on them now. Nobody else sees this list.</p>
+        {recent !== null && recent.length === 0 ? (
+          <p className="muted" data-testid="no-recent-boards">
+            Boards you create or open show up here.
           </p>
         ) : (
-          <ul className="board-list" data-testid="board-list">
-            {boards.map((b) => (
-              <li key={b.boardId}>
-                <Link href={`/b/${b.boardId}`} data-testid="board-link" data-board={b.boardId} data-count={b.count}>
-                  <span className="board-list__id">{b.boardId}</span>
-                  <span className="badge">{b.count === 1 ? "1 person" : `${b.count} people`}</span>
-                </Link>
-              </li>
-            ))}
+          <ul className="board-list" data-testid="recent-boards">
+            {(recent ?? []).map((b) => {
+              const count = counts.get(b.boardId);
+              return (
+                <li key={b.boardId}>
+                  <Link href={`/b/${b.boardId}`} data-testid="recent-board" data-board={b.boardId} data-count={count ?? ""}>
+                    <span className="board-list__id">{b.boardId}</span>
+                    <span className="muted">{new Date(b.at).toLocaleDateString()}</span>
+                    {count !== undefined && <span className={count > 0 ? "badge" : "muted"}>{peopleOn(count)}</span>}
+                  </Link>
+                </li>
+              );
+            })}
           </ul>
         )}
       </section>

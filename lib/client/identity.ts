@@ -1,4 +1,5 @@
 import { nanoid } from "nanoid";
+import { boardIdSchema, LIMITS } from "../protocol";
 
 const CLIENT_ID_KEY = "scribble.clientId";
 const NAME_KEY = "scribble.name";
@@ -20,16 +21,21 @@ export const rememberedName = (): string => readStorage(NAME_KEY) ?? "";
 export const rememberName = (name: string): void => writeStorage(NAME_KEY, name);
 
 const RECENT_KEY = "scribble.recentBoards";
-const RECENT_MAX = 8;
+/** As many as a lobby may watch. */
+const RECENT_MAX = LIMITS.lobbyBoardsMax;
 
 /**
- * The boards this browser opened, newest first. Kept here, not on the server: the lobby lists
- * only boards with people on them, so a board's id stays known to those it was shared with.
+ * The boards this browser opened, newest first. Kept here, not on the server: the lobby shows
+ * these and no others, so a board's id stays known to those it was shared with.
  */
 export function recentBoards(): { boardId: string; at: number }[] {
   try {
     const list = JSON.parse(readStorage(RECENT_KEY) ?? "[]") as unknown;
-    return Array.isArray(list) ? list.filter((b): b is { boardId: string; at: number } => typeof b?.boardId === "string") : [];
+    return Array.isArray(list)
+      ? list
+          .filter((b): b is { boardId: string; at: number } => boardIdSchema.safeParse(b?.boardId).success && typeof b.at === "number")
+          .slice(0, RECENT_MAX)
+      : [];
   } catch {
     return [];
   }

@@ -1,7 +1,7 @@
 import type { Ack, ProtocolError } from "./errors";
 import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
 import type { ActivityState, Color } from "./primitives";
-import type { ChatSendRequest, JoinRequest, StrokesRequest } from "./schemas";
+import type { ChatSendRequest, JoinRequest, LobbyWatchRequest, StrokesRequest } from "./schemas";
 
 export interface User {
   /** Stable for as long as the person has at least one tab on the board. */
@@ -70,7 +70,11 @@ export interface RemotePreview extends StrokePreview {
 export type OpAck = Ack<{ seq: number; /** Absent when the op was a resend of one applied before. */ applied?: AppliedOp }>;
 
 export interface ClientToServerEvents {
-  "lobby:watch": (ack: (res: Ack<{ boards: BoardSummary[] }>) => void) => void;
+  /**
+   * Head counts of the named boards (the lobby names those this browser opened), now and as they
+   * change; naming boards again replaces the list. No request lists boards it does not name.
+   */
+  "lobby:watch": (req: LobbyWatchRequest, ack: (res: Ack<{ boards: BoardSummary[] }>) => void) => void;
   "lobby:unwatch": () => void;
   "board:join": (req: JoinRequest, ack: (res: Ack<JoinSnapshot>) => void) => void;
   "board:leave": () => void;
@@ -95,7 +99,8 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
-  "lobby:boards": (boards: BoardSummary[]) => void;
+  /** A watched board's head count changed (0: everyone left). */
+  "lobby:count": (summary: BoardSummary) => void;
   "presence:joined": (user: User) => void;
   "presence:left": (userId: string) => void;
   "presence:state": (update: { userId: string; state: ActivityState }) => void;

@@ -1,6 +1,8 @@
 /** Limits shared by the client (to guide people) and the server (to refuse the rest). */
 export const LIMITS = {
   boardIdMaxLength: 64,
+  /** Boards one lobby may watch: a browser remembers this many it opened. */
+  lobbyBoardsMax: 8,
   nameMaxLength: 32,
   clientIdMinLength: 8,
   clientIdMaxLength: 64,

@@ -108,6 +108,12 @@ export const opRequestSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("board:clear"), opId: opIdSchema }),
 ]);
 
+/** The boards a lobby shows live head counts for: those this browser opened, and no others. */
+export const lobbyWatchSchema = z.strictObject({
+  boards: z.array(boardIdSchema).max(LIMITS.lobbyBoardsMax, `name at most ${LIMITS.lobbyBoardsMax} boards`),
+});
+export type LobbyWatchRequest = z.input<typeof lobbyWatchSchema>;
+
 export const strokesRequestSchema = z.strictObject({
   strokeIds: z
     .array(strokeIdSchema)

@@ -110,8 +110,8 @@ export class BoardService {
   }
 
   /**
-   * Boards with people on them, the busiest first: what the lobby shows. Boards nobody is on are
-   * not listed, stored or not: their unguessable ids are their only lock.
+   * Boards with people on them, the busiest first: for the operator (`/healthz`), never sent to a
+   * tab. Boards nobody is on are not counted, stored or not.
    */
   activeBoards(limit = 50): BoardSummary[] {
     return [...this.rooms.entries()]
@@ -119,6 +119,11 @@ export class BoardService {
       .map(([boardId, room]) => ({ boardId, count: room.size }))
       .sort((a, b) => b.count - a.count || a.boardId.localeCompare(b.boardId))
       .slice(0, limit);
+  }
+
+  /** People on a board now (0 for one nobody is on, or that is not in memory). */
+  headCount(boardId: string): number {
+    return this.rooms.get(boardId)?.size ?? 0;
   }
 
   /** A member's board is in memory: `memberOf` found them on it, in the same turn. */

@@ -1,12 +1,16 @@
 import type { BoardService } from "./board-service";
-import { LOBBY_ROOM, type ScribbleServer } from "./rooms";
+import { lobbyRoom, type ScribbleServer } from "./rooms";
 
 /**
- * The lobby's live list of active boards. Presence changes arrive in bursts (a class of 30
- * opening one link), so the list goes out at most once per throttle window, with the latest state.
+ * Live head counts for the lobbies watching a board. A lobby names the boards it shows (those its
+ * browser opened), so nobody learns of a board from it whose id they did not have: with
+ * `HOST=0.0.0.0` in a school, one class cannot find another's board here. Presence changes arrive
+ * in bursts (a class of 30 opening one link), so each changed board's count goes out at most once
+ * per throttle window, with the latest state.
  */
 export class Lobby {
   private timer: NodeJS.Timeout | undefined;
+  private readonly changedBoards = new Set<string>();
   private closed = false;
 
   constructor(
@@ -15,11 +19,13 @@ export class Lobby {
     private readonly throttleMs: number,
   ) {}
 
-  changed(): void {
-    if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => {
+  changed(boardId: string): void {
+    if (this.closed) return;
+    this.changedBoards.add(boardId);
+    this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      this.io.to(LOBBY_ROOM).emit("lobby:boards", this.boards.activeBoards());
+      for (const id of this.changedBoards) this.io.to(lobbyRoom(id)).emit("lobby:count", { boardId: id, count: this.boards.headCount(id) });
+      this.changedBoards.clear();
     }, this.throttleMs);
   }
 
@@ -27,5 +33,6 @@ export class Lobby {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.changedBoards.clear();
   }
 }

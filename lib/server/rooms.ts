@@ -9,8 +9,9 @@ export type ScribbleSocket = Socket<ClientToServerEvents, ServerToClientEvents, 
 export const boardRoom = (boardId: string) => `board:${boardId}`;
 /** Every tab of one person on one board: where direct messages go. */
 export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${userId}`;
-/** The tabs watching the lobby's board list. */
-export const LOBBY_ROOM = "lobby";
+/** The lobbies watching one board's head count. */
+export const lobbyRoom = (boardId: string) => `lobby:${boardId}`;
+export const isLobbyRoom = (room: string) => room.startsWith("lobby:");
 
 /** The sockets on one board now. */
 export function* boardSockets(io: ScribbleServer, boardId: string): Generator<ScribbleSocket> {

@@ -1,8 +1,8 @@
 import { expect, joinAs, selfItem, test } from "./support/fixtures";
 
-test("create a board from the lobby, and the lobby lists it live with its head count", async ({ people }) => {
-  const lobby = await people.open("/");
+test("the lobby lists the boards this browser opened, live with their head counts, and nobody else's", async ({ people }) => {
   const creator = await people.open("/");
+  await expect(creator.getByTestId("no-recent-boards")).toBeVisible();
   await creator.getByTestId("create-board").click();
   await expect(creator).toHaveURL(/\/b\/[a-z0-9]{16}$/);
   const boardId = new URL(creator.url()).pathname.split("/").pop()!;
@@ -10,21 +10,23 @@ test("create a board from the lobby, and the lobby lists it live with its head c
   await creator.getByTestId("join-board").click();
   await expect(selfItem(creator)).toHaveAttribute("data-name", "Ada");
 
-  const link = lobby.locator(`[data-testid="board-link"][data-board="${boardId}"]`);
+  // The same browser, another tab: its lobby lists the board with Ada on it, and follows it live.
+  const lobby = await creator.context().newPage();
+  await lobby.goto("/");
+  const link = lobby.locator(`[data-testid="recent-board"][data-board="${boardId}"]`);
   await expect(link).toHaveAttribute("data-count", "1");
-  await joinAs(people, boardId, "Bob");
+  const bob = await joinAs(people, boardId, "Bob");
   await expect(link).toHaveAttribute("data-count", "2");
+  await bob.close();
+  await expect(link).toHaveAttribute("data-count", "1");
+
+  // Another browser's lobby never shows it, though people are on it.
+  const stranger = await people.open("/");
+  await expect(stranger.getByTestId("no-recent-boards")).toBeVisible();
+  await expect(stranger.locator(`[data-board="${boardId}"]`)).toHaveCount(0);
 
   await link.click();
   await expect(lobby).toHaveURL(new RegExp(`/b/${boardId}$`));
-  await expect(lobby.getByTestId("name-input")).toBeVisible();
-
-  // The creator's browser remembers the board; the lobby lists it under their recent boards only.
-  await creator.goto("/");
-  await expect(creator.locator(`[data-testid="recent-board"][data-board="${boardId}"]`)).toBeVisible();
-  await lobby.goto("/");
-  await expect(lobby.getByTestId("board-list")).toBeVisible();
-  await expect(lobby.getByTestId("recent-board")).toHaveCount(0);
 });
 
 test("open a board by pasting its link", async ({ people }) => {

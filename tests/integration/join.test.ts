@@ -95,7 +95,7 @@ describe("joining a board", () => {
     await barrier(observer);
     expect(joined).toEqual([]);
     expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 2 }]);
-    const lobby = await observer.emitWithAck("lobby:watch");
+    const lobby = await observer.emitWithAck("lobby:watch", { boards: ["room-1"] });
     expect(lobby).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 2 }] });
   });
 

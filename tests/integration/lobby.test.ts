@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "@/lib/protocol";
+import { LIMITS, PROTOCOL_VERSION } from "@/lib/protocol";
 import { barrier, circleOp, commit, join, newClientId, next, record, useServer } from "./harness";
 
 const server = useServer();
 
 describe("lobby", () => {
-  it("lists the active boards with their head counts, busiest first, and no board nobody is on", async () => {
+  it("answers the head counts of the boards it names, and of no other board", async () => {
     const [a, b, c, d, watcher] = await Promise.all([
       server().connect(),
       server().connect(),
@@ -16,89 +16,111 @@ describe("lobby", () => {
     await join(a, "quiet", "Ada");
     await join(b, "busy", "Bob");
     await join(c, "busy", "Cy");
-    await join(d, "emptied", "Dee");
+    await join(d, "another-class", "Dee");
     await commit(d, circleOp("mark", "#22c55e"));
-    await join(a, "only-looked-at", "Ada");
-    await join(a, "quiet", "Ada");
-    d.emit("board:leave");
-    await barrier(d);
 
-    const res = await watcher.emitWithAck("lobby:watch");
+    const res = await watcher.emitWithAck("lobby:watch", { boards: ["busy", "quiet", "never-opened", "busy"] });
 
+    // A board in use that the lobby did not name is never mentioned: its id is its only lock.
     expect(res).toEqual({
       ok: true,
       boards: [
         { boardId: "busy", count: 2 },
         { boardId: "quiet", count: 1 },
-        // A board nobody is on is not listed, stored or not: its id is its only lock.
+        { boardId: "never-opened", count: 0 },
       ],
     });
   });
 
-  it("sends the new list as people join and leave, and drops a board when the last person leaves", async () => {
+  it("sends a watched board's new count as people join and leave, 0 once the last one has gone", async () => {
     const watcher = await server().connect();
-    expect(await watcher.emitWithAck("lobby:watch")).toEqual({ ok: true, boards: [] });
+    expect(await watcher.emitWithAck("lobby:watch", { boards: ["room-1"] })).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 0 }] });
     const [a, b, bTab2] = await Promise.all([server().connect(), server().connect(), server().connect()]);
     const bob = newClientId();
 
     // Each step waits for its update, so the throttle never folds two steps into one message.
-    let update = next(watcher, "lobby:boards");
+    let update = next(watcher, "lobby:count");
     await join(a, "room-1", "Ada");
-    expect(await update).toEqual([{ boardId: "room-1", count: 1 }]);
+    expect(await update).toEqual({ boardId: "room-1", count: 1 });
 
-    update = next(watcher, "lobby:boards");
+    update = next(watcher, "lobby:count");
     await join(b, "room-1", "Bob", bob);
-    expect(await update).toEqual([{ boardId: "room-1", count: 2 }]);
+    expect(await update).toEqual({ boardId: "room-1", count: 2 });
 
-    update = next(watcher, "lobby:boards");
+    update = next(watcher, "lobby:count");
     await join(bTab2, "room-1", "Bob", bob);
-    expect(await update).toEqual([{ boardId: "room-1", count: 2 }]);
+    expect(await update).toEqual({ boardId: "room-1", count: 2 });
 
-    update = next(watcher, "lobby:boards");
+    update = next(watcher, "lobby:count");
     a.disconnect();
-    expect(await update).toEqual([{ boardId: "room-1", count: 1 }]);
+    expect(await update).toEqual({ boardId: "room-1", count: 1 });
 
     // Bob is still there through his other tab.
-    update = next(watcher, "lobby:boards");
+    update = next(watcher, "lobby:count");
     b.emit("board:leave");
-    expect(await update).toEqual([{ boardId: "room-1", count: 1 }]);
+    expect(await update).toEqual({ boardId: "room-1", count: 1 });
 
     await commit(bTab2, circleOp("drawn-on", "#22c55e"));
-    update = next(watcher, "lobby:boards");
+    update = next(watcher, "lobby:count");
     bTab2.emit("board:leave");
-    expect(await update).toEqual([]);
+    expect(await update).toEqual({ boardId: "room-1", count: 0 });
   });
 
-  it("sends nothing to a socket that stopped watching, nor to one that never watched", async () => {
-    const [watcher, quitter, bystander, a] = await Promise.all([
+  it("sends nothing of a board it does not watch, and nothing once it stopped watching or named other boards", async () => {
+    const [watcher, quitter, renamer, bystander, a] = await Promise.all([
+      server().connect(),
       server().connect(),
       server().connect(),
       server().connect(),
       server().connect(),
     ]);
-    await watcher.emitWithAck("lobby:watch");
-    await quitter.emitWithAck("lobby:watch");
+    await watcher.emitWithAck("lobby:watch", { boards: ["room-1"] });
+    await quitter.emitWithAck("lobby:watch", { boards: ["room-1"] });
     quitter.emit("lobby:unwatch");
+    await renamer.emitWithAck("lobby:watch", { boards: ["room-1"] });
+    await renamer.emitWithAck("lobby:watch", { boards: ["room-2"] });
+    await bystander.emitWithAck("lobby:watch", { boards: ["room-2"] });
     await barrier(quitter);
-    const toQuitter = record(quitter, "lobby:boards");
-    const toBystander = record(bystander, "lobby:boards");
-    const update = next(watcher, "lobby:boards");
+    const toOthers = [quitter, renamer, bystander].map((s) => record(s, "lobby:count"));
+    const update = next(watcher, "lobby:count");
 
     await join(a, "room-1", "Ada");
 
-    expect(await update).toEqual([{ boardId: "room-1", count: 1 }]);
-    // The list went to the whole lobby room at once: the others would have it by now.
-    await Promise.all([barrier(quitter), barrier(bystander)]);
-    expect(toQuitter).toEqual([]);
-    expect(toBystander).toEqual([]);
+    expect(await update).toEqual({ boardId: "room-1", count: 1 });
+    // The count went to the board's lobby room at once: the others would have it by now.
+    await Promise.all([barrier(quitter), barrier(renamer), barrier(bystander)]);
+    expect(toOthers).toEqual([[], [], []]);
   });
 
-  it("does not list a board whose only join was refused", async () => {
+  it("a lobby socket that joins a board keeps watching", async () => {
+    const [a, tab] = await Promise.all([server().connect(), server().connect()]);
+    await tab.emitWithAck("lobby:watch", { boards: ["room-1"] });
+    await join(tab, "room-2", "Tab");
+    const update = next(tab, "lobby:count");
+    await join(a, "room-1", "Ada");
+    expect(await update).toEqual({ boardId: "room-1", count: 1 });
+  });
+
+  it("refuses a list longer than a browser keeps, or holding something that is not a board id", async () => {
+    const watcher = await server().connect();
+    const tooMany = Array.from({ length: LIMITS.lobbyBoardsMax + 1 }, (_, i) => `board-${i}`);
+    for (const boards of [tooMany, ["not a/board"]]) {
+      expect(await watcher.emitWithAck("lobby:watch", { boards })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    }
+  });
+
+  it("does not count a join that was refused", async () => {
     const [a, b, watcher] = await Promise.all([server().connect(), server().connect(), server().connect()]);
     await join(a, "room-1", "Ada");
     const refused = await b.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "room-2", name: "", clientId: newClientId() });
     expect(refused.ok).toBe(false);
 
-    expect(await watcher.emitWithAck("lobby:watch")).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 1 }] });
+    expect(await watcher.emitWithAck("lobby:watch", { boards: ["room-1", "room-2"] })).toEqual({
+      ok: true,
+      boards: [
+        { boardId: "room-1", count: 1 },
+        { boardId: "room-2", count: 0 },
+      ],
+    });
   });
 });

@@ -112,7 +112,7 @@ describe("refusals never echo the input", () => {
 
 /** A valid payload for each event a client may send: a flood of them must hit a rate limit. */
 const validArgs: Record<keyof ClientToServerEvents, (i: number) => unknown[]> = {
-  "lobby:watch": () => [],
+  "lobby:watch": () => [{ boards: ["board"] }],
   "lobby:unwatch": () => [],
   "board:join": () => [{ protocol: PROTOCOL_VERSION, boardId: "board", name: "Ada", clientId: "client-ada-1" }],
   "board:leave": () => [],

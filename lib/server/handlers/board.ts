@@ -2,7 +2,7 @@ import { activitySchema, joinRequestSchema, PROTOCOL_VERSION, refuse } from "../
 import type { Left } from "../board-service";
 import { bind } from "../bind";
 import { streamJoin } from "../join-stream";
-import { boardRoom, LOBBY_ROOM, userRoom, type ScribbleSocket } from "../rooms";
+import { boardRoom, isLobbyRoom, userRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
@@ -19,7 +19,7 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
       log.info("left", { board: left.boardId, user: left.user.name });
     }
     if (left.changed) io.to(room).emit("presence:state", { userId: left.changed.id, state: left.changed.state });
-    lobby.changed();
+    lobby.changed(left.boardId);
   };
 
   bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
@@ -43,7 +43,7 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
       log.info("joined", { board: res.boardId, user: res.snapshot.self.name });
     }
     if (res.changed) socket.broadcast.to(room).emit("presence:state", { userId: res.changed.id, state: res.changed.state });
-    lobby.changed();
+    lobby.changed(res.boardId);
     // After the ack has gone (this runs once the handler has returned and bind has replied).
     setImmediate(() => {
       streamJoin(socket, res.follow, joinId).catch((err: unknown) =>
@@ -68,7 +68,7 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
   socket.on("disconnecting", () => announceLeave(boards.leave(socket.id)));
 }
 
-/** Takes the socket out of every room but its own and the lobby: board rooms and person rooms alike. */
+/** Takes the socket out of every room but its own and the lobby's: board rooms and person rooms alike. */
 function leaveBoardRooms(socket: ScribbleSocket): void {
-  for (const room of [...socket.rooms]) if (room !== socket.id && room !== LOBBY_ROOM) void socket.leave(room);
+  for (const room of [...socket.rooms]) if (room !== socket.id && !isLobbyRoom(room)) void socket.leave(room);
 }

@@ -1,13 +1,17 @@
+import { lobbyWatchSchema } from "../../protocol";
 import { bind } from "../bind";
-import { LOBBY_ROOM, type ScribbleSocket } from "../rooms";
+import { isLobbyRoom, lobbyRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerLobbyHandlers(ctx: Context, socket: ScribbleSocket): void {
-  bind(ctx, socket, "lobby:watch", null, () => {
-    socket.join(LOBBY_ROOM);
-    return { ok: true, boards: ctx.boards.activeBoards() };
+  const unwatch = () => {
+    for (const room of socket.rooms) if (isLobbyRoom(room)) socket.leave(room);
+  };
+  bind(ctx, socket, "lobby:watch", lobbyWatchSchema, ({ boards }) => {
+    unwatch();
+    const named = [...new Set(boards)];
+    socket.join(named.map(lobbyRoom));
+    return { ok: true, boards: named.map((boardId) => ({ boardId, count: ctx.boards.headCount(boardId) })) };
   });
-  bind(ctx, socket, "lobby:unwatch", null, () => {
-    socket.leave(LOBBY_ROOM);
-  });
+  bind(ctx, socket, "lobby:unwatch", null, unwatch);
 }
