@@ -119,8 +119,10 @@ export function Lobby() {
                 <li key={b.boardId}>
                   <Link href={`/b/${b.boardId}`} data-testid="recent-board" data-board={b.boardId} data-count={count ?? ""}>
                     <span className="board-list__id">{b.boardId}</span>
-                    <span className="muted">{new Date(b.at).toLocaleDateString()}</span>
-                    {count !== undefined && <span className={count > 0 ? "badge" : "muted"}>{peopleOn(count)}</span>}
+                    <span className="board-list__when">
+                      {count !== undefined && <span className={count > 0 ? "badge" : "muted"}>{peopleOn(count)}</span>}
+                      <span className="muted">opened {new Date(b.at).toLocaleDateString()}</span>
+                    </span>
                   </Link>
                 </li>
               );
