@@ -16,7 +16,7 @@ function Item({ item, selfId, onRetry }: { item: ChatItem; selfId: string | unde
     return (
       <li className="chat__line" data-testid="chat-line" data-kind={item.kind} data-name={item.user.name}>
         <span className="dot" style={{ backgroundColor: item.user.color }} aria-hidden />
-        {item.user.name} {item.kind === "joined" ? "joined" : "left"}
+        {item.user.name} {item.kind === "activity" ? item.text : item.kind}
       </li>
     );
   }

@@ -22,6 +22,10 @@ import { Outbox } from "./outbox";
 import { SendQueue, type Outcome } from "./send-queue";
 import { ACK_TIMEOUT_MS, type SessionSocket } from "./session-socket";
 import { StrokeFetcher } from "./stroke-fetcher";
+import { whoDidWhat } from "./who-did-what";
+
+/** People a session remembers the names of, for lines about changes to their strokes. */
+const SEEN_MAX = 1_000;
 
 /** What to add to the undo history once the op is acked (a clear learns its strokes only then). */
 type Undoable = (applied: AppliedOp | undefined) => Omit<Action, "opId"> | null;
@@ -63,6 +67,11 @@ export class BoardSession {
   private readonly socket: SessionSocket;
   private readonly boardId: string;
   private readonly outbox: Outbox;
+  /**
+   * Everyone seen on the board this session, by user id, so that a line about a change can name
+   * a person whose strokes it touched after they left. The latest SEEN_MAX only.
+   */
+  private readonly seen = new Map<string, Pick<User, "name" | "color">>();
 
   constructor(private readonly options: SessionOptions) {
     this.socket = options.socket;
@@ -288,6 +297,7 @@ export class BoardSession {
   private onSnapshot(snapshot: JoinSnapshot): void {
     const { presence, replica, live, cursors, session, chat } = this.state;
     presence.getState().reset(snapshot.self, snapshot.users);
+    snapshot.users.forEach(this.see);
     if (snapshot.sync === "delta") replica.getState().resume(snapshot);
     else replica.getState().begin(this.boardId, snapshot);
     live.getState().clear();
@@ -312,6 +322,7 @@ export class BoardSession {
 
   /** Another person came onto the board (this tab's own joining is `isJoined`). */
   private onPersonJoined = (user: User) => {
+    this.see(user);
     this.state.presence.getState().joined(user);
     this.state.chat.getState().line("joined", user, Date.now());
   };
@@ -329,8 +340,20 @@ export class BoardSession {
   private onCursors = (updates: CursorUpdate[]) => this.state.cursors.getState().apply(updates);
   private onChunk = (chunk: StrokeChunk) => this.state.replica.getState().chunk(chunk);
   private onPreview = (preview: RemotePreview) => this.state.live.getState().preview(preview, performance.now());
+  private see = (user: User) => {
+    this.seen.delete(user.id);
+    this.seen.set(user.id, { name: user.name, color: user.color });
+    if (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
+  };
+
   private onOp = (applied: AppliedOp) => {
-    if (applied.op.type === "stroke:add") this.state.live.getState().end(applied.author, previewKey(applied.op.stroke.id));
-    this.state.replica.getState().remote(applied);
+    const { live, replica, presence, chat } = this.state;
+    if (applied.op.type === "stroke:add") live.getState().end(applied.author, previewKey(applied.op.stroke.id));
+    // Told before it applies, while the strokes it names still say whose they are.
+    const board = replica.getState().board;
+    const text = whoDidWhat(applied, (id) => board.stroke(id)?.author, (id) => this.seen.get(id)?.name);
+    const actor = this.seen.get(applied.author);
+    if (text && actor && applied.author !== presence.getState().self?.id) chat.getState().did(`op-${applied.op.opId}`, actor, text, Date.now());
+    replica.getState().remote(applied);
   };
 }

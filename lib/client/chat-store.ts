@@ -12,7 +12,9 @@ export type ChatItem =
       status: ChatStatus;
       error?: string;
     }
-  | { kind: "joined" | "left"; key: string; user: Pick<User, "name" | "color">; at: number };
+  | { kind: "joined" | "left"; key: string; user: Pick<User, "name" | "color">; at: number }
+  /** Someone changed the board in a way the others should know of: "Grace cleared the board". */
+  | { kind: "activity"; key: string; user: Pick<User, "name" | "color">; text: string; at: number };
 
 export interface ChatStore {
   items: ChatItem[];
@@ -26,6 +28,8 @@ export interface ChatStore {
   retrying(opId: string): void;
   received(message: ChatMessage): void;
   line(kind: "joined" | "left", user: Pick<User, "name" | "color">, at: number): void;
+  /** Says what someone did (`text` follows their name); `key` makes a line said twice show once. */
+  did(key: string, user: Pick<User, "name" | "color">, text: string, at: number): void;
   setTarget(target: Pick<User, "id" | "name"> | null): void;
 }
 
@@ -63,6 +67,10 @@ export const createChatStore = (): StoreApi<ChatStore> => createStore<ChatStore>
     },
     line: (kind, user, time) =>
       set({ items: sorted([...get().items, { kind, key: `${kind}-${user.name}-${time}`, user, at: time }]) }),
+    did: (key, user, text, time) => {
+      if (get().items.some((i) => i.key === key)) return;
+      set({ items: sorted([...get().items, { kind: "activity", key, user, text, at: time }]) });
+    },
     setTarget: (target) => set({ target }),
   };
 });

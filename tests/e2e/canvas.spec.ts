@@ -7,6 +7,8 @@ import { expect, joinAs, peopleOn, test, uniqueBoard } from "./support/fixtures"
 
 const strokes = (page: Page, n: number) => expect(canvas(page)).toHaveAttribute("data-stroke-count", String(n));
 const ink = (page: Page, x: number, y: number) => expect.poll(() => inkAt(page, x, y));
+/** The chat panel's lines about what others did to the board. */
+const activity = (page: Page) => page.locator('[data-testid="chat-line"][data-kind="activity"]');
 
 test("a stroke grows in B while A still holds the button, and stays after release", async ({ people }) => {
   const board = uniqueBoard("live");
@@ -77,6 +79,8 @@ test("the eraser removes whole strokes it touches, anyone's, and the eraser's un
   await strokes(a, 1);
   await ink(a, 120, 200).toBe(false);
   await ink(a, 120, 700).toBe(true);
+  // Ada is told who erased her stroke.
+  await expect(activity(a)).toHaveText(["Bob erased 1 of Ada's strokes"]);
 
   await b.getByTestId("undo").click();
   await strokes(a, 2);
@@ -99,6 +103,7 @@ test("clear asks first, clears for everyone, and whoever cleared can undo it", a
   await strokes(a, 0);
   await strokes(b, 0);
   await ink(b, 200, 400).toBe(false);
+  await expect(activity(b)).toHaveText(["Ada cleared the board"]);
 
   await expect(a.getByTestId("undo")).toBeEnabled();
   await a.getByTestId("undo").click();

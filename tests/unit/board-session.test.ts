@@ -194,6 +194,26 @@ describe("board session", () => {
     expect(next.state.replica.getState().pending.map((p) => p.type)).toEqual(["stroke:add"]);
   });
 
+  it("says in the chat who erased whose strokes and who cleared the board, but not what one's own tabs did", () => {
+    const t = start();
+    const bob = { ...ada, id: "u-bob", name: "Bob" };
+    const grace = { ...ada, id: "u-grace", name: "Grace", color: "#16a34a" };
+    t.join(snapshot({ users: [ada, bob, grace] }));
+    t.server.push("op", applied(1, { type: "stroke:add", opId: "o1", stroke: committedStroke("s1", 1, "u-bob") }, "u-bob"));
+    t.server.push("op", applied(2, { type: "stroke:add", opId: "o2", stroke: committedStroke("s2", 2, "u-ada") }, "u-ada"));
+    t.server.push("presence:left", "u-bob");
+    t.server.push("op", applied(3, { type: "stroke:erase", opId: "o3", strokeIds: ["s1"] }, "u-grace"));
+    t.server.push("op", applied(4, { type: "stroke:restore", opId: "o4", strokeIds: ["s1"] }, "u-ada"));
+    t.server.push("op", applied(5, { type: "board:clear", opId: "o5", strokeIds: ["s1", "s2"] }, "u-grace"));
+
+    const lines = t.chat().items.filter((i) => i.kind === "activity");
+    expect(lines.map((i) => `${i.user.name} ${i.kind === "activity" ? i.text : ""}`)).toEqual([
+      "Grace erased 1 of Bob's strokes",
+      "Grace cleared the board",
+    ]);
+    expect(lines[0]!.user.color).toBe("#16a34a");
+  });
+
   it("shows an own chat message pending, then sent on its ack", async () => {
     const t = start();
     t.join();
