@@ -13,6 +13,11 @@ export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${
 export const lobbyRoom = (boardId: string) => `lobby:${boardId}`;
 export const isLobbyRoom = (room: string) => room.startsWith("lobby:");
 
+/** Takes the socket out of the rooms `which` picks, never its own (the room named by its id). */
+export function leaveRooms(socket: ScribbleSocket, which: (room: string) => boolean): void {
+  for (const room of [...socket.rooms]) if (room !== socket.id && which(room)) void socket.leave(room);
+}
+
 /** The sockets on one board now. */
 export function* boardSockets(io: ScribbleServer, boardId: string): Generator<ScribbleSocket> {
   for (const id of io.sockets.adapter.rooms.get(boardRoom(boardId)) ?? []) {

@@ -101,6 +101,23 @@ describe("lobby", () => {
     expect(await update).toEqual({ boardId: "room-1", count: 1 });
   });
 
+  it("holds at most one list of rooms per socket, however often it names boards, and none once it is gone", async () => {
+    const watcher = await server().connect();
+    const lobbyRooms = () => [...server().sockets.io.sockets.adapter.rooms.keys()].filter((room) => room.startsWith("lobby:"));
+    // As many lists as its rate admits at once, each naming boards never named before.
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, round) =>
+        watcher.emitWithAck("lobby:watch", { boards: Array.from({ length: LIMITS.lobbyBoardsMax }, (_, i) => `round-${round}-board-${i}`) }),
+      ),
+    );
+    expect(answers.every((res) => res.ok)).toBe(true);
+    expect(lobbyRooms()).toHaveLength(LIMITS.lobbyBoardsMax);
+    expect(lobbyRooms().every((room) => room.startsWith("lobby:round-9-"))).toBe(true);
+
+    watcher.disconnect();
+    await expect.poll(lobbyRooms).toEqual([]);
+  });
+
   it("refuses a list longer than a browser keeps, or holding something that is not a board id", async () => {
     const watcher = await server().connect();
     const tooMany = Array.from({ length: LIMITS.lobbyBoardsMax + 1 }, (_, i) => `board-${i}`);

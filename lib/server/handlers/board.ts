@@ -2,7 +2,7 @@ import { activitySchema, joinRequestSchema, PROTOCOL_VERSION, refuse } from "../
 import type { Left } from "../board-service";
 import { bind } from "../bind";
 import { streamJoin } from "../join-stream";
-import { boardRoom, isLobbyRoom, userRoom, type ScribbleSocket } from "../rooms";
+import { boardRoom, isLobbyRoom, leaveRooms, userRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
@@ -10,7 +10,8 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
 
   /** Out of every board room first (nobody hears a board without being on its people list), then tells the others. */
   const announceLeave = (left: Left | undefined) => {
-    leaveBoardRooms(socket);
+    // Board rooms and person rooms alike; a lobby in this tab keeps watching.
+    leaveRooms(socket, (room) => !isLobbyRoom(room));
     if (!left) return;
     const room = boardRoom(left.boardId);
     if (left.user) {
@@ -66,9 +67,4 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
   // `disconnecting`, not `disconnect`: the others hear of the leave before any reconnect of the
   // same tab can join again. Socket.IO takes a disconnected socket out of its rooms itself.
   socket.on("disconnecting", () => announceLeave(boards.leave(socket.id)));
-}
-
-/** Takes the socket out of every room but its own and the lobby's: board rooms and person rooms alike. */
-function leaveBoardRooms(socket: ScribbleSocket): void {
-  for (const room of [...socket.rooms]) if (room !== socket.id && !isLobbyRoom(room)) void socket.leave(room);
 }

@@ -1,12 +1,10 @@
 import { lobbyWatchSchema } from "../../protocol";
 import { bind } from "../bind";
-import { isLobbyRoom, lobbyRoom, type ScribbleSocket } from "../rooms";
+import { isLobbyRoom, leaveRooms, lobbyRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerLobbyHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const unwatch = () => {
-    for (const room of socket.rooms) if (isLobbyRoom(room)) socket.leave(room);
-  };
+  const unwatch = () => leaveRooms(socket, isLobbyRoom);
   bind(ctx, socket, "lobby:watch", lobbyWatchSchema, ({ boards }) => {
     unwatch();
     const named = [...new Set(boards)];
