@@ -4,3 +4,4 @@ export * from "./colors";
 export * from "./geometry";
 export * from "./history";
 export * from "./roster";
+export * from "./access";

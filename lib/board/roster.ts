@@ -1,4 +1,4 @@
-import { nameKey, type ActivityState, type Color, type User } from "../protocol";
+import { nameKey, type ActivityState, type Color, type Role, type User } from "../protocol";
 import { pickPersonColor } from "./colors";
 
 export interface RosterJoin {
@@ -44,7 +44,7 @@ export class Roster {
   }
 
   /** Adds a tab under a name; the caller checks `isAvailable` first and removes the tab's old place. */
-  join(args: { socketId: string; clientId: string; name: string; newUserId: () => string }): RosterJoin {
+  join(args: { socketId: string; clientId: string; name: string; role: Role; newUserId: () => string }): RosterJoin {
     if (!this.isAvailable(args.name, args.clientId)) throw new Error(`name "${args.name}" is taken`);
     if (this.bySocket.has(args.socketId)) throw new Error(`socket ${args.socketId} is on the board already`);
     const existing = this.byName.get(nameKey(args.name));
@@ -55,7 +55,7 @@ export class Roster {
       return { user: existing.user, isNew: false, changed };
     }
     const person: Person = {
-      user: { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()), state: "active" },
+      user: { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()), state: "active", role: args.role },
       clientId: args.clientId,
       sockets: new Map([[args.socketId, "active"]]),
     };
@@ -84,6 +84,24 @@ export class Roster {
     if (!person) return undefined;
     person.sockets.set(socketId, state);
     return this.updateState(person) ? person.user : undefined;
+  }
+
+  /** Gives the person a role; false when nobody on the board has that id. */
+  setRole(userId: string, role: Role): boolean {
+    const person = this.personById(userId);
+    if (!person) return false;
+    person.user = { ...person.user, role };
+    return true;
+  }
+
+  /** Every tab of one browser on the board, under any name. */
+  socketsOfClient(clientId: string): string[] {
+    return [...this.bySocket].filter(([, p]) => p.clientId === clientId).map(([socketId]) => socketId);
+  }
+
+  /** Every tab on the board, with the person on it. */
+  tabs(): [socketId: string, user: User][] {
+    return [...this.bySocket].map(([socketId, p]) => [socketId, p.user]);
   }
 
   byId(userId: string): User | undefined {

@@ -12,6 +12,12 @@ export const ERROR_CODES = [
   "TOO_MANY_PEOPLE",
   /** The tab and the server are different builds (`PROTOCOL_VERSION`): the page must be reloaded. */
   "VERSION_MISMATCH",
+  /** The sender's role or the board's settings do not allow it (the message says which). */
+  "FORBIDDEN",
+  /** An owner removed this browser from the board; an owner can readmit it. */
+  "REMOVED",
+  /** A view-only link that names no board. */
+  "UNKNOWN_LINK",
   "INTERNAL",
 ] as const;
 

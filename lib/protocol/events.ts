@@ -1,7 +1,8 @@
+import type { AccessChange, BoardSettings, Dismissal, OwnerView, RemovedPerson, Role } from "./access";
 import type { Ack, ProtocolError } from "./errors";
 import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
 import type { ActivityState, Color } from "./primitives";
-import type { ChatSendRequest, JoinRequest, LobbyWatchRequest, StrokesRequest } from "./schemas";
+import type { ChatSendRequest, JoinRequest, LobbyWatchRequest, ManageRequest, StrokesRequest } from "./schemas";
 
 export interface User {
   /** Stable for as long as the person has at least one tab on the board. */
@@ -10,6 +11,8 @@ export interface User {
   color: Color;
   /** The most present state over all of the person's tabs. */
   state: ActivityState;
+  /** The role the person was given; a locked board makes every non-owner a viewer (`effectiveRole`). */
+  role: Role;
 }
 
 /** A cursor's latest position in board units, or that it left the page. */
@@ -55,6 +58,11 @@ export interface JoinSnapshot {
    */
   sync: "full" | "delta";
   strokeCount: number;
+  /** Whether the board has owners; one without is open to anyone with its link. */
+  owned: boolean;
+  settings: BoardSettings;
+  /** Only to owners. */
+  owner?: OwnerView;
 }
 
 export interface StrokeChunk {
@@ -96,6 +104,8 @@ export interface ClientToServerEvents {
   /** A chat message, public or (with `to`, a user id) direct; acked with the stored message. */
   "chat:send": (req: ChatSendRequest, ack: (res: Ack<{ message: ChatMessage }>) => void) => void;
   ping: (ack: (res: Ack<{ now: number }>) => void) => void;
+  /** An owner's change to the board's settings or to one person; FORBIDDEN for anyone else. */
+  "board:manage": (req: ManageRequest, ack: (res: Ack) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -112,6 +122,12 @@ export interface ServerToClientEvents {
   "stroke:preview": (preview: RemotePreview) => void;
   /** Sent before a graceful shutdown: the client keeps reconnecting until the server is back. */
   "server:shutdown": () => void;
+  /** An owner changed the board's settings or someone's place on it. */
+  "board:access": (change: AccessChange) => void;
+  /** To owners only: the people kept out of the board changed. */
+  "owner:removed": (removed: RemovedPerson[]) => void;
+  /** This tab was taken off the board (it stays connected, on no board). */
+  "board:dismissed": (dismissal: Dismissal) => void;
   /** The answer to a refused event that carried no ack callback. */
   error: (error: ProtocolError) => void;
 }
@@ -140,6 +156,7 @@ const clientEventNames: Record<keyof ClientToServerEvents, true> = {
   "presence:state": true,
   "chat:send": true,
   ping: true,
+  "board:manage": true,
 };
 
 /** Every event name a client may send, for the server to tell unknown ones apart. */

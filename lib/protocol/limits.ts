@@ -7,6 +7,12 @@ export const LIMITS = {
   clientIdMinLength: 8,
   clientIdMaxLength: 64,
   opIdMaxLength: 64,
+  /** Owner and view keys: 128 random bits take 22 characters. */
+  keyMinLength: 16,
+  keyMaxLength: 64,
+  /** People an owned board remembers a role or a removal for. */
+  grantsMax: 1_000,
+  removedMax: 500,
   /** Points in one stroke; a longer line is continued as a new stroke by the client. */
   strokePointsMax: 2_000,
   /** Strokes a board keeps, erased ones included (they can be restored). */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BOARD_ID_PATTERN, COLOR_PATTERN, LIMITS, PAGE } from "./limits";
 import { hasVisibleCharacter, isWellFormedName } from "./names";
 import { ACTIVITY_STATES, TOOLS } from "./primitives";
+import { GRANTABLE_ROLES } from "./access";
 
 /** Runtime schemas for every inbound payload; the server parses with these at the boundary. */
 
@@ -39,25 +40,58 @@ const tokenSchema = (what: string, min: number, max: number) =>
 export const clientIdSchema = tokenSchema("client id", LIMITS.clientIdMinLength, LIMITS.clientIdMaxLength);
 export const opIdSchema = tokenSchema("op id", 1, LIMITS.opIdMaxLength);
 
-export const joinRequestSchema = z.strictObject({
-  /**
-   * The tab's PROTOCOL_VERSION. Optional here so that a tab of an older build, which sends none,
-   * is answered VERSION_MISMATCH rather than INVALID_PAYLOAD; the type below makes it required.
-   */
-  protocol: z.number().int().min(0).max(2 ** 31).optional(),
-  boardId: boardIdSchema,
-  name: displayNameSchema,
-  clientId: clientIdSchema,
-  /** What a reconnecting tab already has: the board's epoch and the last seq it applied. */
-  resume: z
-    .strictObject({
-      epoch: tokenSchema("epoch", 1, 64),
-      seq: z.number().int().min(0),
-    })
-    .optional(),
-});
+/** An owner key or a view key: random, made by the app, about 22 characters. */
+export const keySchema = (what: string) => tokenSchema(what, LIMITS.keyMinLength, LIMITS.keyMaxLength);
+
+export const joinRequestSchema = z
+  .strictObject({
+    /**
+     * The tab's PROTOCOL_VERSION. Optional here so that a tab of an older build, which sends none,
+     * is answered VERSION_MISMATCH rather than INVALID_PAYLOAD; the type below makes it required.
+     */
+    protocol: z.number().int().min(0).max(2 ** 31).optional(),
+    /** The board, by its id (its ordinary link) or by the key of its view-only link: one of the two. */
+    boardId: boardIdSchema.optional(),
+    view: keySchema("view key").optional(),
+    /** This browser's owner key for the board: an owner's, or one to claim a board nobody has made yet. */
+    ownerKey: keySchema("owner key").optional(),
+    name: displayNameSchema,
+    clientId: clientIdSchema,
+    /** What a reconnecting tab already has: the board's epoch and the last seq it applied. */
+    resume: z
+      .strictObject({
+        epoch: tokenSchema("epoch", 1, 64),
+        seq: z.number().int().min(0),
+      })
+      .optional(),
+  })
+  .refine((req) => (req.boardId === undefined) !== (req.view === undefined), "name the board by its id or by a view key, not both");
 
 export type JoinRequest = Omit<z.input<typeof joinRequestSchema>, "protocol"> & { protocol: number };
+
+const userIdSchema = tokenSchema("user id", 1, 64);
+
+/** What an owner changes; every field is optional, at least one is set. */
+const settingsPatchSchema = z
+  .strictObject({
+    locked: z.boolean().optional(),
+    editorsMayErase: z.boolean().optional(),
+    chat: z.boolean().optional(),
+    cursors: z.enum(["everyone", "owners"]).optional(),
+    laser: z.enum(["owners", "everyone"]).optional(),
+    listed: z.boolean().optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, "change at least one setting");
+
+/** An owner's control over the board and the people on it. */
+export const manageRequestSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("settings"), settings: settingsPatchSchema }),
+  z.strictObject({ type: z.literal("role"), userId: userIdSchema, role: z.enum(GRANTABLE_ROLES) }),
+  z.strictObject({ type: z.literal("remove"), userId: userIdSchema }),
+  z.strictObject({ type: z.literal("readmit"), userId: userIdSchema }),
+  z.strictObject({ type: z.literal("end") }),
+]);
+export type ManageRequest = z.input<typeof manageRequestSchema>;
 
 const strokeIdSchema = tokenSchema("stroke id", 1, LIMITS.opIdMaxLength);
 

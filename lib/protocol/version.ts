@@ -5,4 +5,4 @@
  * any change to events or payloads that a tab of the previous build would get wrong. Tabs of
  * builds from before versions send none: they count as version 0.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

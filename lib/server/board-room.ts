@@ -1,8 +1,28 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { Board, ChatLog, Roster } from "../board";
-import { refuse, type Ack, type ActivityState, type AppliedOp, type ChatMessage, type JoinSnapshot, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
+import { Board, BoardAccess, ChatLog, Roster, type Credentials } from "../board";
+import {
+  effectiveRole,
+  forbiddenReason,
+  refuse,
+  type AccessChange,
+  type Ack,
+  type Action,
+  type ActivityState,
+  type AppliedOp,
+  type ChatMessage,
+  type Dismissal,
+  type JoinSnapshot,
+  type ManageRequest,
+  type OpRequest,
+  type Refusal,
+  type RemovedPerson,
+  type Role,
+  type Stroke,
+  type User,
+} from "../protocol";
 import type { chatSendSchema, joinRequestSchema } from "../protocol";
+import { userIdFor } from "./keys";
 import type { Logger } from "./log";
 import { RecentOps, RESYNC_WINDOW } from "./recent-ops";
 import type { BoardStore, StoredBoard } from "./storage";
@@ -11,7 +31,7 @@ export type JoinInput = z.output<typeof joinRequestSchema>;
 export type ChatInput = z.output<typeof chatSendSchema>;
 
 /** The writes a room makes: it never loads (its service does) nor closes the store. */
-export type RoomStore = Pick<BoardStore, "create" | "append" | "saveSnapshot" | "appendChat">;
+export type RoomStore = Pick<BoardStore, "create" | "append" | "saveSnapshot" | "appendChat" | "saveAccess">;
 
 export interface BoardRoomOptions {
   /** Ops stored between two snapshots. */
@@ -42,10 +62,24 @@ export interface RoomLeft {
   changed?: User;
 }
 
-/** A person on the board as one of their tabs sees them: who, and from which browser. */
+/** A person on the board as one of their tabs sees them: who, from which browser, and what they may do now. */
 export interface RoomMember {
   user: User;
   clientId: string;
+  /** Their role as it applies now (a lock makes editors viewers). */
+  role: Role;
+}
+
+/** What an owner's change comes to: who hears of it, and which tabs leave the board. */
+export interface Managed {
+  /** For everyone on the board, in order. */
+  changes: AccessChange[];
+  /** For owners only. */
+  ownerChanges: AccessChange[];
+  /** The people kept out, when that changed: for owners only. */
+  removed?: RemovedPerson[];
+  /** Tabs to take off the board, and what to tell them. */
+  dismiss?: { socketIds: string[]; dismissal: Dismissal };
 }
 
 export interface Posted {
@@ -63,6 +97,7 @@ interface RoomState {
   chat: ChatLog;
   recent: RecentOps;
   opsSinceSnapshot: number;
+  access: BoardAccess;
 }
 
 /**
@@ -81,6 +116,9 @@ export class BoardRoom {
   /** The latest ops, for tabs that resume. */
   private readonly recent: RecentOps;
   private opsSinceSnapshot: number;
+  private access: BoardAccess;
+  /** Owners' changes, one at a time: each is stored before the next is decided. */
+  private managing: Promise<unknown> = Promise.resolve();
 
   /** A board nobody has changed yet: the store gets it with its first change. */
   constructor(
@@ -88,9 +126,25 @@ export class BoardRoom {
     private readonly store: RoomStore,
     private readonly log: Logger,
     private readonly options: BoardRoomOptions,
-    state: RoomState = { epoch: randomUUID(), stored: false, board: new Board(boardId), chat: new ChatLog(), recent: new RecentOps(), opsSinceSnapshot: 0 },
+    state: RoomState = {
+      epoch: randomUUID(),
+      stored: false,
+      board: new Board(boardId),
+      chat: new ChatLog(),
+      recent: new RecentOps(),
+      opsSinceSnapshot: 0,
+      access: BoardAccess.open(),
+    },
   ) {
-    ({ epoch: this.epoch, stored: this.stored, board: this.board, chat: this.chat, recent: this.recent, opsSinceSnapshot: this.opsSinceSnapshot } = state);
+    ({
+      epoch: this.epoch,
+      stored: this.stored,
+      board: this.board,
+      chat: this.chat,
+      recent: this.recent,
+      opsSinceSnapshot: this.opsSinceSnapshot,
+      access: this.access,
+    } = state);
   }
 
   /** The board as a store kept it: its snapshot with the ops after it replayed. */
@@ -106,6 +160,7 @@ export class BoardRoom {
       chat: ChatLog.fromStored(stored.chat),
       recent: new RecentOps(stored.ops.slice(-RESYNC_WINDOW)),
       opsSinceSnapshot: stored.ops.length,
+      access: BoardAccess.fromPersisted(stored.access),
     });
   }
 
@@ -128,25 +183,72 @@ export class BoardRoom {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /** The view-only link's key, on an owned board. */
+  get viewKey(): string | undefined {
+    return this.access.viewKey;
+  }
+
+  /** The board shows in every lobby. */
+  get listed(): boolean {
+    return this.access.settings.listed;
+  }
+
   /** The person and browser behind a tab on this board. */
   memberOf(socketId: string): RoomMember | undefined {
     const user = this.roster.userOf(socketId);
     const clientId = this.roster.clientOf(socketId);
-    return user && clientId ? { user, clientId } : undefined;
+    return user && clientId ? { user, clientId, role: effectiveRole(user.role, this.access.settings) } : undefined;
+  }
+
+  /** FORBIDDEN, in words for the person, when the member may not do this now. */
+  forbidden(member: RoomMember, action: Action): Refusal | undefined {
+    const reason = forbiddenReason(member.role, this.access.settings, action);
+    return reason === undefined ? undefined : refuse("FORBIDDEN", reason);
+  }
+
+  /**
+   * Whose cursors each tab gets: everyone's, unless owners chose to show only theirs, when a
+   * non-owner gets the owners' alone. Null when everyone sees everyone.
+   */
+  cursorAudience(): { isOwner: (userId: string) => boolean } | null {
+    if (this.access.settings.cursors === "everyone") return null;
+    return { isOwner: (userId) => this.roster.byId(userId)?.role === "owner" };
+  }
+
+  /**
+   * Makes the board the claimant's, if it is new: nobody owns it, and nothing of it is stored.
+   * Resolves once the ownership is stored; false when the board was not the claimant's to take.
+   */
+  async claim(ownerKeyHash: string, viewKey: string): Promise<boolean> {
+    if (this.access.owned || this.stored || this.board.seq > 0) return false;
+    this.access = BoardAccess.owned(ownerKeyHash, viewKey);
+    try {
+      await this.saveAccess(this.access);
+      return true;
+    } catch (err) {
+      this.access = BoardAccess.open();
+      throw err;
+    }
   }
 
   /**
    * A tab on this board joins it again under the same name (a resume): nobody else hears of it,
    * it gets the board afresh. Undefined when it is not that case.
    */
-  rejoin(socketId: string, req: JoinInput): RoomJoined | undefined {
+  rejoin(socketId: string, req: JoinInput, credentials: Credentials): RoomJoined | undefined {
     const user = this.roster.userOf(socketId);
-    return user && user.name === req.name ? { ...this.joined(req, user), announce: false } : undefined;
+    if (!user || user.name !== req.name || this.access.isRemoved(credentials.clientId)) return undefined;
+    return { ...this.joined(req, user), announce: false };
   }
 
   /** Why this browser may not join under this name now, if it may not. */
-  refusal(name: string, clientId: string): Refusal | undefined {
+  refusal(name: string, credentials: Credentials): Refusal | undefined {
     const { maxPeople, maxTabs } = this.options;
+    const { clientId } = credentials;
+    // An owner can never be kept out: the owner key is the board.
+    if (this.access.isRemoved(clientId) && !this.access.isOwner(credentials.ownerKeyHash)) {
+      return refuse("REMOVED", "You were removed from this board. Its owners can let you back in.");
+    }
     if (!this.roster.isAvailable(name, clientId)) {
       return refuse("NAME_TAKEN", "Someone on this board has that name already. Pick another name.");
     }
@@ -160,8 +262,14 @@ export class BoardRoom {
   }
 
   /** Adds a tab that `refusal` let in and that has left any board it was on. */
-  join(socketId: string, req: JoinInput): RoomJoined {
-    const res = this.roster.join({ socketId, clientId: req.clientId, name: req.name, newUserId: randomUUID });
+  join(socketId: string, req: JoinInput, credentials: Credentials): RoomJoined {
+    const res = this.roster.join({
+      socketId,
+      clientId: req.clientId,
+      name: req.name,
+      role: this.access.roleOf(credentials),
+      newUserId: () => userIdFor(this.boardId, req.clientId, req.name),
+    });
     return { ...this.joined(req, res.user), announce: res.isNew, changed: res.changed ? res.user : undefined };
   }
 
@@ -185,8 +293,11 @@ export class BoardRoom {
    * Orders a change and stores it; resolves once it is stored. If the store fails, the board no
    * longer matches what is stored: the refusal says `reload`, and the caller drops the room.
    */
-  async commit(author: User, req: OpRequest): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
-    const res = this.board.commit(req, author.id, this.options.maxBytes);
+  async commit(member: RoomMember, req: OpRequest): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
+    // Before the resend check: an op sent before a lock and resent after it is refused like a new one.
+    const forbidden = this.forbidden(member, this.actionOf(req, member.user.id));
+    if (forbidden) return forbidden;
+    const res = this.board.commit(req, member.user.id, this.options.maxBytes);
     if (!res.ok) return res;
     if (res.duplicate) {
       // The op it repeats may still be on its way to the store: ack the resend no sooner.
@@ -228,6 +339,72 @@ export class BoardRoom {
     return { ok: true, message: posted.message, duplicate: posted.duplicate };
   }
 
+  /**
+   * An owner's change to the board's settings or to one person, stored before it takes effect;
+   * owners' changes are decided one at a time, each on what the one before left.
+   */
+  manage(member: RoomMember, req: ManageRequest, now: number): Promise<Ack<Managed>> {
+    const next = this.managing.then(() => this.decide(member, req, now));
+    this.managing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async decide(member: RoomMember, req: ManageRequest, now: number): Promise<Ack<Managed>> {
+    if (member.role !== "owner") return refuse("FORBIDDEN", "Only the board's owners can change its settings or who does what.");
+    const by = member.user.id;
+    const next = BoardAccess.fromPersisted(this.access.toPersisted());
+    let target: { user: User; clientId: string } | undefined;
+    if (req.type === "role" || req.type === "remove") {
+      const user = this.roster.byId(req.userId);
+      const clientId = this.roster.clientOfUser(req.userId);
+      if (!user || !clientId) return refuse("UNKNOWN_RECIPIENT", "That person is not on this board any more.");
+      if (user.role === "owner") return refuse("FORBIDDEN", "Owners keep their role: they hold the board's owner key.");
+      target = { user, clientId };
+    }
+    let managed: Managed;
+    switch (req.type) {
+      case "settings":
+        managed = { changes: [{ type: "settings", by, settings: next.changeSettings(req.settings) }], ownerChanges: [] };
+        break;
+      case "role":
+        next.grant(target!.clientId, req.role);
+        managed = { changes: [{ type: "role", by, userId: req.userId, role: req.role }], ownerChanges: [] };
+        break;
+      case "remove":
+        next.remove({ clientId: target!.clientId, userId: target!.user.id, name: target!.user.name, at: now });
+        managed = {
+          changes: [{ type: "removed", by, userId: target!.user.id, name: target!.user.name }],
+          ownerChanges: [],
+          removed: next.removed(),
+        };
+        break;
+      case "readmit": {
+        const name = next.readmit(req.userId);
+        if (name === undefined) return refuse("UNKNOWN_RECIPIENT", "Nobody removed from this board has that id.");
+        managed = { changes: [], ownerChanges: [{ type: "readmitted", by, name }], removed: next.removed() };
+        break;
+      }
+      case "end":
+        managed = { changes: [{ type: "settings", by, settings: next.changeSettings({ locked: true }) }, { type: "ended", by }], ownerChanges: [] };
+        break;
+    }
+    try {
+      await this.saveAccess(next);
+    } catch (err) {
+      this.log.error("storing a board's access failed", { board: this.boardId, error: String(err) });
+      return refuse("INTERNAL", "The change could not be stored; nothing was changed.");
+    }
+    this.access = next;
+    if (req.type === "role") this.roster.setRole(req.userId, req.role);
+    // Who leaves is decided now, not before the write: a tab may have joined meanwhile.
+    if (req.type === "remove") managed.dismiss = { socketIds: this.roster.socketsOfClient(target!.clientId), dismissal: { reason: "removed", by } };
+    if (req.type === "end") {
+      const socketIds = this.roster.tabs().filter(([, user]) => user.role !== "owner").map(([socketId]) => socketId);
+      managed.dismiss = { socketIds, dismissal: { reason: "ended", by } };
+    }
+    return { ok: true, ...managed };
+  }
+
   /** Saves a snapshot if anything changed since the last one, so that the board opens fast next time. */
   snapshot(): void {
     if (this.opsSinceSnapshot === 0) return;
@@ -256,6 +433,28 @@ export class BoardRoom {
     }
   }
 
+  private saveAccess(access: BoardAccess): Promise<void> {
+    const persisted = access.toPersisted();
+    if (!persisted) throw new Error("a board nobody owns has no access to store");
+    return this.write(() => this.store.saveAccess(this.boardId, persisted));
+  }
+
+  /** What a change needs its author to be allowed: erasing or bringing back others' strokes needs more than one's own. */
+  private actionOf(req: OpRequest, userId: string): Action {
+    switch (req.type) {
+      case "circle:set":
+        return "circle";
+      case "stroke:add":
+        return "draw";
+      case "board:clear":
+        return "clear";
+      case "stroke:erase":
+      case "stroke:restore":
+        // Ids the board lacks are refused by the commit itself.
+        return req.strokeIds.every((id) => (this.board.stroke(id)?.author ?? userId) === userId) ? "erase-own" : "erase-others";
+    }
+  }
+
   /** What a joining tab is told: everyone, its chat, and the board in full or the ops it missed. */
   private joined(req: JoinInput, self: User): Omit<RoomJoined, "announce" | "changed"> {
     const common = {
@@ -265,6 +464,9 @@ export class BoardRoom {
       circle: this.board.circle,
       seq: this.board.seq,
       epoch: this.epoch,
+      owned: this.access.owned,
+      settings: this.access.settings,
+      ...(self.role === "owner" ? { owner: { viewKey: this.access.viewKey!, removed: this.access.removed() } } : {}),
     };
     const missed = this.missedOps(req.resume);
     if (missed) return { snapshot: { ...common, sync: "delta", strokeCount: 0 }, follow: { kind: "ops", ops: missed } };

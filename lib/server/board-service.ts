@@ -1,5 +1,16 @@
-import type { Ack, ActivityState, AppliedOp, BoardSummary, OpRequest, Stroke, User } from "../protocol";
-import { BoardRoom, type BoardRoomOptions, type ChatInput, type JoinInput, type Posted, type RoomJoined, type RoomLeft, type RoomMember } from "./board-room";
+import { refuse, type Ack, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
+import {
+  BoardRoom,
+  type BoardRoomOptions,
+  type ChatInput,
+  type JoinInput,
+  type Managed,
+  type Posted,
+  type RoomJoined,
+  type RoomLeft,
+  type RoomMember,
+} from "./board-room";
+import { hashKey, newKey } from "./keys";
 import type { Logger } from "./log";
 import type { BoardStore } from "./storage";
 import { upgradeStored } from "./storage/upgrade";
@@ -50,19 +61,38 @@ export class BoardService {
     this.idleTimers.clear();
   }
 
+  /**
+   * Puts a tab on a board, named by its id or its view key. A tab that sends an owner key owns
+   * the board if the key is its owner's, or if the board is new (nobody owns it and nothing of it
+   * is stored): then the board is stored, owned, before the tab is told.
+   */
   async join(socketId: string, req: JoinInput): Promise<Ack<Joined>> {
-    const room = await this.loaded(req.boardId);
-    const again = this.socketBoard.get(socketId) === req.boardId ? room.rejoin(socketId, req) : undefined;
-    if (again) return { ok: true, boardId: req.boardId, ...again };
-    const refusal = room.refusal(req.name, req.clientId);
+    const boardId = req.boardId ?? (await this.findByViewKey(req.view!));
+    if (boardId === null) return refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
+    const room = await this.loaded(boardId);
+    const ownerKeyHash = req.ownerKey === undefined ? undefined : hashKey(req.ownerKey);
+    const credentials = { clientId: req.clientId, ownerKeyHash, viaView: req.view !== undefined };
+    const again = this.socketBoard.get(socketId) === boardId ? room.rejoin(socketId, req, credentials) : undefined;
+    if (again) return { ok: true, boardId, ...again };
+    const refusal = room.refusal(req.name, credentials);
     if (refusal) return refusal;
+    if (ownerKeyHash !== undefined && req.view === undefined) {
+      try {
+        await room.claim(ownerKeyHash, newKey());
+      } catch (err) {
+        this.log.error("storing a new board's owner failed", { board: boardId, error: String(err) });
+        return refuse("INTERNAL", "The board could not be made yours: try again.");
+      }
+      // The board may have left memory while the claim was stored (the tab's other board was this one).
+      if (this.rooms.get(boardId) !== room) return this.join(socketId, req);
+    }
     // The board it was on may leave memory only once the tab is on this one: it may be the same
     // board, under another name.
     const left = this.release(socketId);
-    const joined = room.join(socketId, req);
-    this.socketBoard.set(socketId, req.boardId);
+    const joined = room.join(socketId, req, credentials);
+    this.socketBoard.set(socketId, boardId);
     if (left) this.evictWhenEmpty(left.boardId);
-    return { ok: true, boardId: req.boardId, ...joined, left };
+    return { ok: true, boardId, ...joined, left };
   }
 
   leave(socketId: string): Left | undefined {
@@ -75,6 +105,29 @@ export class BoardService {
   setActivity(socketId: string, state: ActivityState): User | undefined {
     const boardId = this.socketBoard.get(socketId);
     return boardId === undefined ? undefined : this.rooms.get(boardId)?.setActivity(socketId, state);
+  }
+
+  /** FORBIDDEN, in words for the person, when the member may not do this now. */
+  forbidden(member: Member, action: Action): Refusal | undefined {
+    return this.roomOf(member).forbidden(member, action);
+  }
+
+  /** An owner's change to the member's board (see BoardRoom.manage). */
+  manage(member: Member, req: ManageRequest, now: number): Promise<Ack<Managed>> {
+    return this.roomOf(member).manage(member, req, now);
+  }
+
+  /** Whose cursors the tabs on a board get (see BoardRoom.cursorAudience). */
+  cursorAudience(boardId: string): ReturnType<BoardRoom["cursorAudience"]> {
+    return this.rooms.get(boardId)?.cursorAudience() ?? null;
+  }
+
+  /** Boards whose owners listed them in the lobby: those in memory (the store lags a write behind) and those stored. */
+  async listedBoards(limit: number): Promise<string[]> {
+    const stored = await this.store.listedBoards(limit);
+    const listed = new Set(stored.filter((id) => this.rooms.get(id)?.listed !== false));
+    for (const [id, room] of this.rooms) if (room.listed) listed.add(id);
+    return [...listed].sort().slice(0, limit);
   }
 
   /** The board, person and browser behind a socket, if it has joined a board. */
@@ -95,7 +148,7 @@ export class BoardService {
    */
   async commit(member: Member, req: OpRequest): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
     const room = this.roomOf(member);
-    const res = await room.commit(member.user, req);
+    const res = await room.commit(member, req);
     if (!res.ok && res.reload && this.rooms.get(member.boardId) === room) this.rooms.delete(member.boardId);
     return res;
   }
@@ -124,6 +177,12 @@ export class BoardService {
   /** People on a board now (0 for one nobody is on, or that is not in memory). */
   headCount(boardId: string): number {
     return this.rooms.get(boardId)?.size ?? 0;
+  }
+
+  /** The board whose view-only link has this key: one in memory, else one stored. */
+  private async findByViewKey(viewKey: string): Promise<string | null> {
+    for (const [id, room] of this.rooms) if (room.viewKey === viewKey) return id;
+    return this.store.findByViewKey(viewKey);
   }
 
   /** A member's board is in memory: `memberOf` found them on it, in the same turn. */

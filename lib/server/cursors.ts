@@ -1,6 +1,9 @@
 import type { CursorUpdate } from "../protocol";
 import { boardSockets, type ScribbleServer } from "./rooms";
 
+/** Whose cursors a board's tabs get: null for everyone's; else non-owners get only the owners'. */
+export type CursorAudience = (boardId: string) => { isOwner: (userId: string) => boolean } | null;
+
 /**
  * Server-side cursor coalescing. Cursors are the heaviest traffic a board carries: N people
  * moving at 30 Hz make N×(N−1)×30 messages a second through a plain relay. Instead, the hub keeps
@@ -18,6 +21,7 @@ export class CursorHub {
   constructor(
     private readonly io: ScribbleServer,
     private readonly tickMs: number,
+    private readonly audience: CursorAudience = () => null,
   ) {}
 
   update(boardId: string, update: CursorUpdate): void {
@@ -46,9 +50,14 @@ export class CursorHub {
       const sent = this.sent.get(boardId) ?? new Map<string, CursorUpdate>();
       this.sent.set(boardId, sent);
       for (const u of all) sent.set(u.id, u);
+      // With owners' cursors only, a class of N sends N-1 cursors to each owner and the few
+      // owners' to everyone else: about 2N, not N².
+      const audience = this.audience(boardId);
+      const owners = audience && all.filter((u) => audience.isOwner(u.id));
       for (const socket of boardSockets(this.io, boardId)) {
         const own = socket.data.userId;
-        const batch = own && updates.has(own) ? all.filter((u) => u.id !== own) : all;
+        const seen = owners && !(own && audience.isOwner(own)) ? owners : all;
+        const batch = own && updates.has(own) ? seen.filter((u) => u.id !== own) : seen;
         if (batch.length > 0) socket.volatile.emit("cursors", batch);
       }
     }

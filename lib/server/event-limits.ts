@@ -33,6 +33,8 @@ export function eventLimits(config: Config): Record<keyof ClientToServerEvents, 
     ping: { burst: 60, perSecond: 20, excess: "refuse" },
     "lobby:watch": { burst: 10, perSecond: 1, excess: "refuse" },
     "lobby:unwatch": { burst: 10, perSecond: 1, excess: "drop" },
+    // A person clicking through settings; each change is a stored write.
+    "board:manage": { burst: 20, perSecond: 4, excess: "refuse" },
   };
 }
 

@@ -9,6 +9,8 @@ export type ScribbleSocket = Socket<ClientToServerEvents, ServerToClientEvents, 
 export const boardRoom = (boardId: string) => `board:${boardId}`;
 /** Every tab of one person on one board: where direct messages go. */
 export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${userId}`;
+/** Every tab of the board's owners: what only owners are told. */
+export const ownersRoom = (boardId: string) => `owners:${boardId}`;
 /** The lobbies watching one board's head count. */
 export const lobbyRoom = (boardId: string) => `lobby:${boardId}`;
 export const isLobbyRoom = (room: string) => room.startsWith("lobby:");

@@ -10,6 +10,7 @@ import { registerBoardHandlers } from "./handlers/board";
 import { registerChatHandlers } from "./handlers/chat";
 import { registerCursorHandlers } from "./handlers/cursors";
 import { registerLobbyHandlers } from "./handlers/lobby";
+import { registerManageHandler } from "./handlers/manage";
 import { registerOpHandlers } from "./handlers/ops";
 import { registerPingHandler } from "./handlers/ping";
 import { Lobby } from "./lobby";
@@ -86,7 +87,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     maxBytes: config.boardMaxBytes,
   });
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
-  const cursors = new CursorHub(io, config.cursorTickMs);
+  const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId));
   const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, totalMaxBytes: config.outboundTotalMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
   const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
@@ -103,6 +104,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     registerOpHandlers(ctx, socket);
     registerCursorHandlers(ctx, socket);
     registerChatHandlers(ctx, socket);
+    registerManageHandler(ctx, socket);
     socket.on("disconnect", (reason) => {
       log.debug("disconnected", { socket: socket.id, reason });
       // The app uses one namespace: a transport that left it has no use, and must not stay open uncounted.

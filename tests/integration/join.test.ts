@@ -12,8 +12,8 @@ describe("joining a board", () => {
 
     const bob = await join(b, "room-1", "  Bob  ");
 
-    expect(ada.self).toEqual({ id: expect.any(String), name: "Ada", color: PERSON_COLORS[0], state: "active" });
-    expect(bob.self).toEqual({ id: expect.any(String), name: "Bob", color: PERSON_COLORS[1], state: "active" });
+    expect(ada.self).toEqual({ id: expect.any(String), name: "Ada", color: PERSON_COLORS[0], state: "active", role: "editor" });
+    expect(bob.self).toEqual({ id: expect.any(String), name: "Bob", color: PERSON_COLORS[1], state: "active", role: "editor" });
     expect(bob.self.id).not.toBe(ada.self.id);
     expect(bob.users).toEqual(expect.arrayContaining([ada.self, bob.self]));
     expect(bob.users).toHaveLength(2);

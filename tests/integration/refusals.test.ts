@@ -124,6 +124,7 @@ const validArgs: Record<keyof ClientToServerEvents, (i: number) => unknown[]> = 
   "presence:state": () => [{ state: "idle" }],
   "chat:send": (i) => [{ opId: `m-${i}`, text: "hi" }],
   ping: () => [],
+  "board:manage": () => [{ type: "settings", settings: { chat: true } }],
 };
 
 describe("every event is rate-limited per connection", () => {

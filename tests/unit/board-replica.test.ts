@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
 import { createReplicaStore } from "@/lib/client/board-replica";
-import type { JoinSnapshot } from "@/lib/protocol";
+import { OPEN_BOARD, type JoinSnapshot } from "@/lib/protocol";
 import { addOp, applied, circleOp, committedStroke, strokeInput } from "./fixtures";
 
 let replica = createReplicaStore();
@@ -10,8 +10,8 @@ const ids = () => store().board.visibleStrokes().map((s) => s.id);
 const added = (seq: number, id: string) => applied(seq, { type: "stroke:add", opId: `add-${id}`, stroke: committedStroke(id, seq) });
 
 function snapshot(seq: number, strokeCount: number, epoch = "epoch-1", sync: JoinSnapshot["sync"] = "full"): JoinSnapshot {
-  const self = { id: "u-ada", name: "Ada", color: "#e11d48", state: "active" as const };
-  return { self, users: [self], chat: [], circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 }, seq, epoch, sync, strokeCount };
+  const self = { id: "u-ada", name: "Ada", color: "#e11d48", state: "active" as const, role: "editor" as const };
+  return { self, users: [self], chat: [], circle: { color: DEFAULT_CIRCLE_COLOR, version: 0 }, seq, epoch, sync, strokeCount, owned: false, settings: OPEN_BOARD };
 }
 
 beforeEach(() => {

@@ -41,12 +41,13 @@ class GatedStore extends MemoryStore {
 }
 
 const joinInput = (name: string, resume?: JoinInput["resume"]): JoinInput => ({ boardId: "b", name, clientId: `client-${name}`, resume, protocol: 1 });
+const credentials = (name: string) => ({ clientId: `client-${name}`, viaView: false });
 
 /** A room on a fresh board with Ada on it (tab "s-ada"). */
 function roomWithAda(store = new GatedStore()) {
   const room = new BoardRoom("b", store, log, OPTIONS);
-  const ada = room.join("s-ada", joinInput("Ada"));
-  return { room, store, ada: ada.snapshot.self };
+  room.join("s-ada", joinInput("Ada"), credentials("Ada"));
+  return { room, store, ada: room.memberOf("s-ada")! };
 }
 
 /** The room as a service would load it from the store now. */
@@ -60,15 +61,15 @@ describe("BoardRoom", () => {
   it("sends a new tab every stroke, and a tab that resumes only the ops it missed", async () => {
     const { room, ada } = roomWithAda();
     const first = await room.commit(ada, addOp("op-1", strokeInput("s1")));
-    const { snapshot } = room.join("s-bob", joinInput("Bob"));
+    const { snapshot } = room.join("s-bob", joinInput("Bob"), credentials("Bob"));
     const second = await room.commit(ada, addOp("op-2", strokeInput("s2")));
     if (!first.ok || !second.ok) throw new Error("commit refused");
 
-    const full = room.join("s-cy", joinInput("Cy"));
+    const full = room.join("s-cy", joinInput("Cy"), credentials("Cy"));
     expect(full.snapshot).toMatchObject({ sync: "full", strokeCount: 2, seq: 2 });
     expect(full.follow).toMatchObject({ kind: "strokes", strokes: [{ id: "s1" }, { id: "s2" }] });
 
-    const resumed = room.join("s-bob-2", joinInput("Bob", { epoch: snapshot.epoch, seq: snapshot.seq }));
+    const resumed = room.join("s-bob-2", joinInput("Bob", { epoch: snapshot.epoch, seq: snapshot.seq }), credentials("Bob"));
     expect(resumed.snapshot).toMatchObject({ sync: "delta", strokeCount: 0, seq: 2 });
     expect(resumed.follow).toEqual({ kind: "ops", ops: [second.applied] });
   });
@@ -76,19 +77,19 @@ describe("BoardRoom", () => {
   it("starts a resuming tab over when it knew another board, or a seq this one never reached", async () => {
     const { room, ada } = roomWithAda();
     await room.commit(ada, circleOp("op-1", "#ff0000"));
-    const { epoch } = room.join("s-bob", joinInput("Bob")).snapshot;
+    const { epoch } = room.join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot;
 
-    expect(room.join("s-cy", joinInput("Cy", { epoch: "another-board", seq: 1 })).snapshot.sync).toBe("full");
-    expect(room.join("s-dee", joinInput("Dee", { epoch, seq: 5 })).snapshot.sync).toBe("full");
-    expect(room.join("s-eve", joinInput("Eve", { epoch, seq: 1 })).snapshot.sync).toBe("delta");
+    expect(room.join("s-cy", joinInput("Cy", { epoch: "another-board", seq: 1 }), credentials("Cy")).snapshot.sync).toBe("full");
+    expect(room.join("s-dee", joinInput("Dee", { epoch, seq: 5 }), credentials("Dee")).snapshot.sync).toBe("full");
+    expect(room.join("s-eve", joinInput("Eve", { epoch, seq: 1 }), credentials("Eve")).snapshot.sync).toBe("delta");
   });
 
   it("keeps the missed-op window across a reload from the store", async () => {
     const { room, store, ada } = roomWithAda();
-    const { epoch } = room.join("s-bob", joinInput("Bob")).snapshot;
+    const { epoch } = room.join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot;
     for (let i = 1; i <= 3; i++) await room.commit(ada, circleOp(`op-${i}`, "#00ff00"));
 
-    const again = (await reloaded(store)).join("s-bob", joinInput("Bob", { epoch, seq: 1 }));
+    const again = (await reloaded(store)).join("s-bob", joinInput("Bob", { epoch, seq: 1 }), credentials("Bob"));
     expect(again.follow).toMatchObject({ kind: "ops", ops: [{ seq: 2 }, { seq: 3 }] });
   });
 
@@ -118,12 +119,12 @@ describe("BoardRoom", () => {
     expect(await room.commit(ada, circleOp("op-2", "#00ff00"))).toMatchObject({ ok: false, error: { code: "INTERNAL" }, reload: true });
     await room.settled();
     expect(room.isWriting).toBe(false);
-    expect((await reloaded(store)).join("s-bob", joinInput("Bob")).snapshot).toMatchObject({ seq: 1, circle: { color: "#ff0000" } });
+    expect((await reloaded(store)).join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot).toMatchObject({ seq: 1, circle: { color: "#ff0000" } });
   });
 
   it("after a failed chat write, posts the retry anew rather than acking it as a resend", async () => {
     const { room, store, ada } = roomWithAda();
-    const from = { user: ada, clientId: "client-Ada" };
+    const from = ada;
     store.failing = true;
     expect(await room.postChat(from, { opId: "m1", text: "hi" }, 1)).toMatchObject({ ok: false, error: { code: "INTERNAL" } });
 
@@ -134,7 +135,7 @@ describe("BoardRoom", () => {
 
   it("creates the board in the store again after its first write failed to create it", async () => {
     const { room, store, ada } = roomWithAda();
-    const member = { user: ada, clientId: "client-Ada" };
+    const member = ada;
     store.failing = true;
     expect(await room.postChat(member, { opId: "c-1", text: "hello" }, 1)).toMatchObject({ ok: false });
     expect(room.isStored).toBe(false);

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
 import { BoardSession } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
-import { PROTOCOL_VERSION, type JoinSnapshot, type OpAck, type OpRequest } from "@/lib/protocol";
+import { OPEN_BOARD, PROTOCOL_VERSION, type JoinSnapshot, type OpAck, type OpRequest } from "@/lib/protocol";
 import { applied, committedStroke, strokeInput } from "./fixtures";
 import { MemoryStorage, socketPair } from "./support/socket-pair";
 
-const ada = { id: "u-ada", name: "Ada", color: "#e11d48", state: "active" as const };
+const ada = { id: "u-ada", name: "Ada", color: "#e11d48", state: "active" as const, role: "editor" as const };
 const snapshot = (over: Partial<JoinSnapshot> = {}): JoinSnapshot => ({
   self: ada,
   users: [ada],
@@ -16,6 +16,8 @@ const snapshot = (over: Partial<JoinSnapshot> = {}): JoinSnapshot => ({
   epoch: "epoch-1",
   sync: "full",
   strokeCount: 0,
+  owned: false,
+  settings: OPEN_BOARD,
   ...over,
 });
 

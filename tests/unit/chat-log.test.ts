@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ChatLog, type ChatPost } from "@/lib/board";
 import { LIMITS, type User } from "@/lib/protocol";
 
-const person = (id: string, name: string): User => ({ id, name, color: "#e11d48", state: "active" });
+const person = (id: string, name: string): User => ({ id, name, color: "#e11d48", state: "active", role: "editor" });
 const ada = person("u-ada", "Ada");
 const bob = person("u-bob", "Bob");
 const post = (opId: string, over: Partial<ChatPost> = {}): ChatPost => ({

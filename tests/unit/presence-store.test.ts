@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { User } from "@/lib/protocol";
 import { createPresenceStore } from "@/lib/client/presence-store";
 
-const user = (id: string, name: string): User => ({ id, name, color: "#e11d48", state: "active" });
+const user = (id: string, name: string): User => ({ id, name, color: "#e11d48", state: "active", role: "editor" });
 const ada = user("u-ada", "Ada");
 const bob = user("u-bob", "Bob");
 const cy = user("u-cy", "Cy");

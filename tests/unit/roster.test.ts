@@ -7,7 +7,7 @@ function makeRoster() {
   const roster = new Roster();
   let minted = 0;
   const join = (socketId: string, clientId: string, name: string) =>
-    roster.join({ socketId, clientId, name, newUserId: () => `user-${++minted}` });
+    roster.join({ socketId, clientId, name, role: "editor", newUserId: () => `user-${++minted}` });
   return { roster, join, minted: () => minted };
 }
 
@@ -17,7 +17,7 @@ describe("Roster", () => {
 
     const res = join("s1", "client-a", "Ada");
 
-    expect(res).toEqual({ user: { id: "user-1", name: "Ada", color: PERSON_COLORS[0], state: "active" }, isNew: true, changed: false });
+    expect(res).toEqual({ user: { id: "user-1", name: "Ada", role: "editor", color: PERSON_COLORS[0], state: "active" }, isNew: true, changed: false });
     expect(roster.users()).toEqual([res.user]);
     expect(roster.size).toBe(1);
     expect(roster.userOf("s1")).toEqual(res.user);

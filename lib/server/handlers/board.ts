@@ -1,27 +1,12 @@
 import { activitySchema, joinRequestSchema, PROTOCOL_VERSION, refuse } from "../../protocol";
-import type { Left } from "../board-service";
 import { bind } from "../bind";
+import { announceLeave, leaveBoard } from "../departure";
 import { streamJoin } from "../join-stream";
-import { boardRoom, isLobbyRoom, leaveRooms, userRoom, type ScribbleSocket } from "../rooms";
+import { boardRoom, ownersRoom, userRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, cursors, io, lobby, log } = ctx;
-
-  /** Out of every board room first (nobody hears a board without being on its people list), then tells the others. */
-  const announceLeave = (left: Left | undefined) => {
-    // Board rooms and person rooms alike; a lobby in this tab keeps watching.
-    leaveRooms(socket, (room) => !isLobbyRoom(room));
-    if (!left) return;
-    const room = boardRoom(left.boardId);
-    if (left.user) {
-      cursors.remove(left.boardId, left.user.id);
-      io.to(room).emit("presence:left", left.user.id);
-      log.info("left", { board: left.boardId, user: left.user.name });
-    }
-    if (left.changed) io.to(room).emit("presence:state", { userId: left.changed.id, state: left.changed.state });
-    lobby.changed(left.boardId);
-  };
+  const { boards, io, lobby, log } = ctx;
 
   bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
     if (req.protocol !== PROTOCOL_VERSION) {
@@ -34,9 +19,10 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
       boards.leave(socket.id);
       return;
     }
-    announceLeave(res.left);
+    announceLeave(ctx, socket, res.left);
     const room = boardRoom(res.boardId);
-    socket.join([room, userRoom(res.boardId, res.snapshot.self.id)]);
+    const { self } = res.snapshot;
+    socket.join([room, userRoom(res.boardId, self.id), ...(self.role === "owner" ? [ownersRoom(res.boardId)] : [])]);
     const joinId = (socket.data.joinId ?? 0) + 1;
     socket.data = { boardId: res.boardId, userId: res.snapshot.self.id, joinId };
     if (res.announce) {
@@ -59,12 +45,9 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     if (changed) io.to(boardRoom(boardId)).emit("presence:state", { userId: changed.id, state: changed.state });
   });
 
-  bind(ctx, socket, "board:leave", null, () => {
-    announceLeave(boards.leave(socket.id));
-    socket.data = { joinId: socket.data.joinId };
-  });
+  bind(ctx, socket, "board:leave", null, () => leaveBoard(ctx, socket));
 
   // `disconnecting`, not `disconnect`: the others hear of the leave before any reconnect of the
   // same tab can join again. Socket.IO takes a disconnected socket out of its rooms itself.
-  socket.on("disconnecting", () => announceLeave(boards.leave(socket.id)));
+  socket.on("disconnecting", () => announceLeave(ctx, socket, boards.leave(socket.id)));
 }

@@ -7,6 +7,8 @@ export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void
   const { boards, chatLimits } = ctx;
 
   bind(ctx, socket, "chat:send", chatSendSchema, { member: true }, async (req, member) => {
+    const forbidden = boards.forbidden(member, "chat");
+    if (forbidden) return forbidden;
     // By browser, not by user id: a person who leaves and comes back gets a new user id, not a new allowance.
     const allowed = chatLimits.take(`${member.boardId}/${member.clientId}`, Date.now());
     if (!allowed.ok) {

@@ -1,15 +1,19 @@
 import { cursorSchema, type CursorUpdate } from "../../protocol";
 import { bind } from "../bind";
 import type { Member } from "../board-service";
-import { boardRoom, type ScribbleSocket } from "../rooms";
+import { boardRoom, ownersRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { config, cursors } = ctx;
+  const { boards, config, cursors } = ctx;
 
   const publish = (member: Member, update: (id: string) => CursorUpdate) => {
+    const forbidden = boards.forbidden(member, "cursor");
+    if (forbidden) return forbidden;
     if (config.cursorMode === "relay") {
-      socket.volatile.broadcast.to(boardRoom(member.boardId)).emit("cursors", [update(member.user.id)]);
+      const audience = boards.cursorAudience(member.boardId);
+      const room = audience && member.role !== "owner" ? ownersRoom(member.boardId) : boardRoom(member.boardId);
+      socket.volatile.broadcast.to(room).emit("cursors", [update(member.user.id)]);
     } else {
       cursors.update(member.boardId, update(member.user.id));
     }

@@ -50,6 +50,8 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
   });
 
   bind(ctx, socket, "stroke:preview", strokePreviewSchema, { member: true }, (preview, member) => {
+    const forbidden = boards.forbidden(member, "draw");
+    if (forbidden) return forbidden;
     // Volatile: a preview that cannot be written now is worthless later; the commit carries all.
     socket.volatile.broadcast
       .to(boardRoom(member.boardId))

@@ -1,4 +1,4 @@
-import type { PersistedBoard, StoredChat } from "../../board";
+import type { PersistedAccess, PersistedBoard, StoredChat } from "../../board";
 import type { AppliedOp } from "../../protocol";
 
 /** What a store holds for one board: its latest snapshot and the ops after it. */
@@ -10,6 +10,8 @@ export interface StoredBoard {
   ops: AppliedOp[];
   /** The board's last chat messages, oldest first. */
   chat: StoredChat[];
+  /** Who owns the board and what they decided; null for a board nobody owns. */
+  access: PersistedAccess | null;
 }
 
 /**
@@ -30,6 +32,12 @@ export interface BoardStore {
   /** Replaces the snapshot; ops at or below its seq are no longer needed to open the board. */
   saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void>;
   appendChat(boardId: string, chat: StoredChat): Promise<void>;
+  /** Replaces the board's access; its view key must be no other board's. */
+  saveAccess(boardId: string, access: PersistedAccess): Promise<void>;
+  /** The board whose view-only link has this key, or null. */
+  findByViewKey(viewKey: string): Promise<string | null>;
+  /** Boards whose owners chose to list them in the lobby, by id, at most `limit`. */
+  listedBoards(limit: number): Promise<string[]>;
   /** Finishes every write in flight, then releases the store. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { PersistedBoard, StoredChat } from "../../board";
+import type { PersistedAccess, PersistedBoard, StoredChat } from "../../board";
 import { LIMITS, type AppliedOp } from "../../protocol";
 import { notCreated, storeClosed, type BoardStore, type StoredBoard } from "./board-store";
 
@@ -16,12 +16,12 @@ export class MemoryStore implements BoardStore {
   async load(boardId: string): Promise<StoredBoard | null> {
     this.checkOpen();
     const b = this.boards.get(boardId);
-    return b ? copy({ epoch: b.epoch, snapshot: b.snapshot, ops: b.ops, chat: b.chat }) : null;
+    return b ? copy({ epoch: b.epoch, snapshot: b.snapshot, ops: b.ops, chat: b.chat, access: b.access }) : null;
   }
 
   async create(boardId: string, epoch: string): Promise<void> {
     this.checkOpen();
-    if (!this.boards.has(boardId)) this.boards.set(boardId, { epoch, snapshot: null, ops: [], chat: [] });
+    if (!this.boards.has(boardId)) this.boards.set(boardId, { epoch, snapshot: null, ops: [], chat: [], access: null });
   }
 
   async append(boardId: string, op: AppliedOp): Promise<void> {
@@ -38,6 +38,24 @@ export class MemoryStore implements BoardStore {
   async appendChat(boardId: string, chat: StoredChat): Promise<void> {
     const b = this.board(boardId);
     b.chat = [...b.chat, copy(chat)].slice(-LIMITS.chatHistory);
+  }
+
+  async saveAccess(boardId: string, access: PersistedAccess): Promise<void> {
+    const b = this.board(boardId);
+    const holder = [...this.boards].find(([id, other]) => id !== boardId && other.access?.viewKey === access.viewKey);
+    if (holder) throw new Error("that view key is another board's");
+    b.access = copy(access);
+  }
+
+  async findByViewKey(viewKey: string): Promise<string | null> {
+    this.checkOpen();
+    for (const [id, b] of this.boards) if (b.access?.viewKey === viewKey) return id;
+    return null;
+  }
+
+  async listedBoards(limit: number): Promise<string[]> {
+    this.checkOpen();
+    return [...this.boards].filter(([, b]) => b.access?.settings.listed).map(([id]) => id).sort().slice(0, limit);
   }
 
   /** Nothing is ever in flight: every write is done when its call returns. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { PersistedBoard, StoredChat } from "../../board";
+import type { PersistedAccess, PersistedBoard, StoredChat } from "../../board";
 import { LIMITS, type AppliedOp, type Stroke } from "../../protocol";
 import { notCreated, storeClosed, type BoardStore, type StoredBoard } from "./board-store";
 
@@ -73,9 +73,13 @@ export class SqliteStore implements BoardStore {
       );
     `);
     dropUpdatedAt(this.db);
+    addAccess(this.db);
     this.statements = {
       exists: this.db.prepare<[string], 1>("SELECT 1 FROM boards WHERE id = ?").pluck(),
-      board: this.db.prepare<[string], { epoch: string; snapshot: string | null }>("SELECT epoch, snapshot FROM boards WHERE id = ?"),
+      board: this.db.prepare<[string], { epoch: string; snapshot: string | null; access: string | null }>("SELECT epoch, snapshot, access FROM boards WHERE id = ?"),
+      accessSet: this.db.prepare("UPDATE boards SET access = ?, view_key = ?, listed = ? WHERE id = ?"),
+      byViewKey: this.db.prepare<[string], string>("SELECT id FROM boards WHERE view_key = ?").pluck(),
+      listed: this.db.prepare<[number], string>("SELECT id FROM boards WHERE listed = 1 ORDER BY id LIMIT ?").pluck(),
       head: this.db.prepare<[string], { head: string; chunks: number }>("SELECT head, chunks FROM snapshots WHERE board_id = ?"),
       chunks: this.db.prepare<[string], { strokes: string }>("SELECT strokes FROM snapshot_chunks WHERE board_id = ? ORDER BY idx"),
       ops: this.db.prepare<[string, number], { op: string }>("SELECT op FROM ops WHERE board_id = ? AND seq > ? ORDER BY seq"),
@@ -109,6 +113,7 @@ export class SqliteStore implements BoardStore {
       snapshot,
       ops: this.statements.ops.all(boardId, snapshot?.seq ?? 0).map((r) => JSON.parse(r.op) as AppliedOp),
       chat: this.statements.chat.all(boardId, LIMITS.chatHistory).map((r) => JSON.parse(r.entry) as StoredChat),
+      access: row.access ? (JSON.parse(row.access) as PersistedAccess) : null,
     };
   }
 
@@ -145,6 +150,26 @@ export class SqliteStore implements BoardStore {
       this.statements.chatAdd.run(boardId, chat.message.id, json);
       this.statements.chatPrune.run(boardId, chat.message.id - LIMITS.chatHistory);
     });
+  }
+
+  saveAccess(boardId: string, access: PersistedAccess): Promise<void> {
+    const json = JSON.stringify(access);
+    return this.enqueue(() => {
+      this.mustExist(boardId);
+      this.statements.accessSet.run(json, access.viewKey, access.settings.listed ? 1 : 0, boardId);
+    });
+  }
+
+  async findByViewKey(viewKey: string): Promise<string | null> {
+    if (this.closing) throw storeClosed();
+    await this.flush();
+    return this.statements.byViewKey.get(viewKey) ?? null;
+  }
+
+  async listedBoards(limit: number): Promise<string[]> {
+    if (this.closing) throw storeClosed();
+    await this.flush();
+    return this.statements.listed.all(limit);
   }
 
   /** The chunked snapshot, strokes in their order, or null when the board has none in that form. */
@@ -218,6 +243,23 @@ function dropUpdatedAt(db: Database.Database): void {
   db.transaction(() => {
     db.exec("DROP INDEX IF EXISTS boards_updated");
     db.exec("ALTER TABLE boards DROP COLUMN updated_at");
+  })();
+}
+
+/**
+ * Owners came with this version: a board's access (JSON), its view key (looked up by view-only
+ * links, so indexed and unique) and whether it is listed (for the lobby). Boards stored before
+ * have none of them: nobody owns them. Added at the first open, in one transaction.
+ */
+function addAccess(db: Database.Database): void {
+  const columns = db.pragma("table_info(boards)") as { name: string }[];
+  if (columns.some((c) => c.name === "access")) return;
+  db.transaction(() => {
+    db.exec("ALTER TABLE boards ADD COLUMN access TEXT");
+    db.exec("ALTER TABLE boards ADD COLUMN view_key TEXT");
+    db.exec("ALTER TABLE boards ADD COLUMN listed INTEGER NOT NULL DEFAULT 0");
+    db.exec("CREATE UNIQUE INDEX boards_view_key ON boards (view_key) WHERE view_key IS NOT NULL");
+    db.exec("CREATE INDEX boards_listed ON boards (listed) WHERE listed = 1");
   })();
 }
 

@@ -5,7 +5,7 @@ import { createBoardStore, type BoardStore, type StoreSettings } from "@/lib/ser
 import { SNAPSHOT_CHUNK } from "@/lib/server/storage/sqlite-store";
 import { spawnProcess } from "@/tools/lib/spawn-server";
 import { applied } from "../../unit/fixtures";
-import { addAt, boardOf, chatAt, issueWorkload, WORKLOAD, workloadLoaded } from "./fixtures";
+import { accessOf, addAt, boardOf, chatAt, issueWorkload, WORKLOAD, workloadLoaded } from "./fixtures";
 
 /** A store implementation as the contract sees it. */
 export interface StoreUnderTest {
@@ -42,7 +42,7 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       const store = open();
       await store.create("b", "epoch-1");
       await store.create("b", "epoch-2");
-      expect(await store.load("b")).toEqual({ epoch: "epoch-1", snapshot: null, ops: [], chat: [] });
+      expect(await store.load("b")).toEqual({ epoch: "epoch-1", snapshot: null, ops: [], chat: [], access: null });
     });
 
     it("loads ops back in seq order", async () => {
@@ -94,8 +94,8 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       await Promise.all([store.saveSnapshot("x", x), store.saveSnapshot("y", y)]);
       await Promise.all([store.append("x", addAt(x.seq + 1)), store.appendChat("y", chatAt(1))]);
 
-      expect(await store.load("x")).toEqual({ epoch: "epoch-x", snapshot: x, ops: [addAt(x.seq + 1)], chat: [] });
-      expect(await store.load("y")).toEqual({ epoch: "epoch-y", snapshot: y, ops: [], chat: [chatAt(1)] });
+      expect(await store.load("x")).toEqual({ epoch: "epoch-x", snapshot: x, ops: [addAt(x.seq + 1)], chat: [], access: null });
+      expect(await store.load("y")).toEqual({ epoch: "epoch-y", snapshot: y, ops: [], chat: [chatAt(1)], access: null });
     });
 
     it(`keeps a board's last ${LIMITS.chatHistory} chat messages, oldest first`, async () => {
@@ -148,7 +148,36 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       expect((await store.load("b"))?.ops).toEqual(ops(1, 2));
       expect(await store.load("ghost")).toBeNull();
       await store.create("ghost", "epoch-ghost");
-      expect(await store.load("ghost")).toEqual({ epoch: "epoch-ghost", snapshot: null, ops: [], chat: [] });
+      expect(await store.load("ghost")).toEqual({ epoch: "epoch-ghost", snapshot: null, ops: [], chat: [], access: null });
+    });
+
+    it("keeps a board's access, finds a board by its view key, and lists the boards whose owners listed them", async () => {
+      const store = open();
+      for (const id of ["c", "a", "b"]) await store.create(id, `epoch-${id}`);
+      await store.saveAccess("a", accessOf("view-a-00000000000", true));
+      await store.saveAccess("b", accessOf("view-b-00000000000"));
+      await store.saveAccess("c", accessOf("view-c-00000000000", true));
+      await store.saveAccess("c", accessOf("view-c-00000000000", false));
+
+      expect((await store.load("a"))?.access).toEqual(accessOf("view-a-00000000000", true));
+      expect(await store.findByViewKey("view-b-00000000000")).toBe("b");
+      expect(await store.findByViewKey("view-z-00000000000")).toBeNull();
+      expect(await store.listedBoards(10)).toEqual(["a"]);
+      await store.saveAccess("b", accessOf("view-b-00000000000", true));
+      expect(await store.listedBoards(10)).toEqual(["a", "b"]);
+      expect(await store.listedBoards(1)).toEqual(["a"]);
+    });
+
+    it("refuses a view key that is another board's, and access for a board never created, changing nothing", async () => {
+      const store = open();
+      await store.create("a", "epoch-a");
+      await store.create("b", "epoch-b");
+      await store.saveAccess("a", accessOf("view-a-00000000000"));
+      await expect(store.saveAccess("b", accessOf("view-a-00000000000"))).rejects.toThrow();
+      await expect(store.saveAccess("ghost", accessOf("view-g-00000000000"))).rejects.toThrow(/not created/);
+      expect((await store.load("b"))?.access).toBeNull();
+      expect(await store.findByViewKey("view-a-00000000000")).toBe("a");
+      expect(await store.findByViewKey("view-g-00000000000")).toBeNull();
     });
 
     it("refuses every call after close, and closes again without complaint", async () => {
@@ -161,6 +190,9 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
         store.append("b", addAt(1)),
         store.saveSnapshot("b", boardOf(1)),
         store.appendChat("b", chatAt(1)),
+        store.saveAccess("b", accessOf("view-b-00000000000")),
+        store.findByViewKey("view-b-00000000000"),
+        store.listedBoards(10),
       ];
       for (const call of calls) await expect(call).rejects.toThrow("the board store is closed");
       await store.close();
@@ -169,15 +201,23 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
     it("copies values in and out: changing what was passed or loaded changes nothing stored", async () => {
       const store = open();
       await store.create("b", "epoch-b");
-      const [op, snapshot, chat] = [addAt(2), boardOf(1), chatAt(1)];
-      const stored = { epoch: "epoch-b", snapshot: structuredClone(snapshot), ops: [structuredClone(op)], chat: [structuredClone(chat)] };
-      const writes = [store.saveSnapshot("b", snapshot), store.append("b", op), store.appendChat("b", chat)];
+      const [op, snapshot, chat, access] = [addAt(2), boardOf(1), chatAt(1), accessOf("view-b-00000000000")];
+      const stored = {
+        epoch: "epoch-b",
+        snapshot: structuredClone(snapshot),
+        ops: [structuredClone(op)],
+        chat: [structuredClone(chat)],
+        access: structuredClone(access),
+      };
+      const writes = [store.saveSnapshot("b", snapshot), store.append("b", op), store.appendChat("b", chat), store.saveAccess("b", access)];
       // Changed before the writes are even awaited.
       snapshot.strokes[0]!.points[0] = -1;
       snapshot.deleted.push("s-0");
       op.seq = 99;
       if (op.op.type === "stroke:add") op.op.stroke.color = "#000000";
       chat.message.text = "changed";
+      access.settings.locked = false;
+      access.grants.push(["client-cy", "editor"]);
       await Promise.all(writes);
       expect(await store.load("b")).toEqual(stored);
 
@@ -186,6 +226,7 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       loaded.ops[0]!.seq = 42;
       loaded.chat[0]!.message.text = "changed too";
       loaded.epoch = "another";
+      loaded.access!.removed.length = 0;
       expect(await store.load("b")).toEqual(stored);
     });
 

@@ -1,5 +1,5 @@
-import { DEFAULT_CIRCLE_COLOR, type PersistedBoard, type StoredChat } from "../../../lib/board";
-import { LIMITS, PAGE, type AppliedOp, type Stroke } from "../../../lib/protocol";
+import { DEFAULT_CIRCLE_COLOR, type PersistedAccess, type PersistedBoard, type StoredChat } from "../../../lib/board";
+import { LIMITS, OWNED_BOARD_DEFAULTS, PAGE, type AppliedOp, type Stroke } from "../../../lib/protocol";
 import type { BoardStore, StoredBoard } from "../../../lib/server/storage";
 import { applied, committedStroke } from "../../unit/fixtures";
 
@@ -26,6 +26,17 @@ export function chatAt(id: number): StoredChat {
     },
     fromClient: "client-ada",
     ...(direct && { toClient: "client-bob" }),
+  };
+}
+
+/** An owned board's access, with a view key of its own, a role given and someone removed. */
+export function accessOf(viewKey: string, listed = false): PersistedAccess {
+  return {
+    ownerKeyHash: `hash-of-${viewKey}`,
+    viewKey,
+    settings: { ...OWNED_BOARD_DEFAULTS, locked: true, listed },
+    grants: [["client-bob", "viewer"]],
+    removed: [{ clientId: "client-eve", userId: "u-eve", name: "Eve", at: 1_700_000_000_000 }],
   };
 }
 
@@ -59,7 +70,8 @@ export const WORKLOAD = { boardId: "kept", epoch: "epoch-kept", ops: 300, snapsh
 
 /**
  * A board's whole life in one burst, every write issued before any is awaited (as the service
- * does under load): created, ops, a snapshot part-way, and more chat than is kept.
+ * does under load): created, ops, a snapshot part-way, more chat than is kept, and its owners'
+ * changes, the last of them listing it.
  */
 export function issueWorkload(store: BoardStore): Promise<void>[] {
   const { boardId, epoch, ops, snapshotAt, chats } = WORKLOAD;
@@ -68,6 +80,8 @@ export function issueWorkload(store: BoardStore): Promise<void>[] {
     writes.push(store.append(boardId, addAt(seq)));
     if (seq === snapshotAt) writes.push(store.saveSnapshot(boardId, boardOf(snapshotAt)));
     if (seq <= chats) writes.push(store.appendChat(boardId, chatAt(seq)));
+    // Owners' changes come between ops; the last one is what is kept.
+    if (seq % 100 === 0) writes.push(store.saveAccess(boardId, accessOf("view-kept-0000000", seq === ops)));
   }
   return writes;
 }
@@ -80,5 +94,6 @@ export function workloadLoaded(): StoredBoard {
     snapshot: boardOf(snapshotAt),
     ops: Array.from({ length: ops - snapshotAt }, (_, i) => addAt(snapshotAt + 1 + i)),
     chat: Array.from({ length: LIMITS.chatHistory }, (_, i) => chatAt(chats - LIMITS.chatHistory + 1 + i)),
+    access: accessOf("view-kept-0000000", true),
   };
 }

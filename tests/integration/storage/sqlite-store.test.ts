@@ -122,7 +122,7 @@ describe("the SQLite file", () => {
 
     await expect(snapshot).rejects.toThrow("no room");
     await Promise.all([before, after]);
-    expect(await store.load("b")).toEqual({ epoch: "epoch-b", snapshot: first, ops: [addAt(4)], chat: [chatAt(1)] });
+    expect(await store.load("b")).toEqual({ epoch: "epoch-b", snapshot: first, ops: [addAt(4)], chat: [chatAt(1)], access: null });
   });
 
   it("opens a file written before chunks (the whole snapshot in the board's row), and moves it to chunks on the next snapshot", async () => {
@@ -140,7 +140,7 @@ describe("the SQLite file", () => {
 
     const store = open(file);
     expect(await store.load("legacy")).toMatchObject({ epoch: "epoch-legacy", snapshot: old, ops: [tail] });
-    expect(boardsColumns(file)).toEqual(["id", "epoch", "snapshot_seq", "snapshot"]);
+    expect(boardsColumns(file)).toEqual(["id", "epoch", "snapshot_seq", "snapshot", "access", "view_key", "listed"]);
 
     const next = boardOf(SNAPSHOT_CHUNK.strokes + 10, 0, old.seq + 1);
     await store.saveSnapshot("legacy", next);
@@ -168,14 +168,14 @@ describe("the SQLite file", () => {
     expect(boardsColumns(file)).toContain("updated_at");
 
     const store = open(file);
-    expect(await store.load("old")).toEqual({ epoch: "epoch-old", snapshot, ops: [addAt(6)], chat: [chatAt(1)] });
+    expect(await store.load("old")).toEqual({ epoch: "epoch-old", snapshot, ops: [addAt(6)], chat: [chatAt(1)], access: null });
     await Promise.all([store.append("old", addAt(7)), store.appendChat("old", chatAt(2)), store.create("new", "epoch-new")]);
     await store.append("new", addAt(1));
 
-    expect(boardsColumns(file)).toEqual(["id", "epoch", "snapshot_seq", "snapshot"]);
+    expect(boardsColumns(file)).toEqual(["id", "epoch", "snapshot_seq", "snapshot", "access", "view_key", "listed"]);
     expect(indexes(file)).not.toContain("boards_updated");
     const reopened = open(file);
-    expect(await reopened.load("old")).toEqual({ epoch: "epoch-old", snapshot, ops: [addAt(6), addAt(7)], chat: [chatAt(1), chatAt(2)] });
-    expect(await reopened.load("new")).toEqual({ epoch: "epoch-new", snapshot: null, ops: [addAt(1)], chat: [] });
+    expect(await reopened.load("old")).toEqual({ epoch: "epoch-old", snapshot, ops: [addAt(6), addAt(7)], chat: [chatAt(1), chatAt(2)], access: null });
+    expect(await reopened.load("new")).toEqual({ epoch: "epoch-new", snapshot: null, ops: [addAt(1)], chat: [], access: null });
   });
 });

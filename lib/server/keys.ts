@@ -1,0 +1,16 @@
+import { createHash, randomBytes } from "node:crypto";
+import { nameKey } from "../protocol";
+
+/** A new owner or view key: 128 random bits, 22 URL-safe characters. */
+export const newKey = (): string => randomBytes(16).toString("base64url");
+
+/** What a store keeps of an owner key: its SHA-256 (the key is random, so no slow hash is needed). */
+export const hashKey = (key: string): string => createHash("sha256").update(key).digest("base64url");
+
+/**
+ * A person's user id on a board: the same for the same browser and name each time they come, so
+ * that their earlier strokes stay theirs (to erase on a board where only owners may erase others'),
+ * and different on every board. It cannot be turned back into the browser's client id.
+ */
+export const userIdFor = (boardId: string, clientId: string, name: string): string =>
+  createHash("sha256").update(`${boardId}\0${clientId}\0${nameKey(name)}`).digest("base64url").slice(0, 22);
