@@ -28,7 +28,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
   const pageRef = useRef<HTMLDivElement>(null);
   const committedRef = useRef<HTMLCanvasElement>(null);
   const liveRef = useRef<HTMLCanvasElement>(null);
-  const { replica, live } = useBoardState();
+  const { replica, live, presence } = useBoardState();
   const strokeCount = useStore(replica, (s) => selectView(s).strokes.length);
   const seq = useStore(replica, (s) => s.board.seq);
   const pending = useStore(replica, (s) => s.pending.length);
@@ -70,8 +70,14 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       if (preview) session.preview(preview);
     };
     const input = new PointerInput({
-      strokes: () => selectView(replica.getState()).strokes,
-      tool: () => toolStore.getState(),
+      // The eraser passes over strokes this person may not erase (others', on an owned board).
+      strokes: () => {
+        const strokes = selectView(replica.getState()).strokes;
+        const self = presence.getState().self?.id;
+        // Own strokes not acked yet carry no author.
+        return session.whyNot("erase-others") ? strokes.filter((s) => !("author" in s) || s.author === self) : strokes;
+      },
+      tool: () => (session.whyNot("draw") ? null : toolStore.getState()),
       commit: (stroke) => {
         sendPreview();
         session.addStroke(stroke);
@@ -121,7 +127,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       surface.removeEventListener("pointermove", onPointerMove);
       surface.removeEventListener("pointerleave", onPointerLeave);
     };
-  }, [session, replica, live]);
+  }, [session, replica, live, presence]);
 
   return (
     <div className="stage" ref={stageRef}>

@@ -3,8 +3,9 @@
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { useStore } from "zustand";
-import { BoardSession } from "@/lib/client/board-session";
+import { BoardSession, type BoardAddress } from "@/lib/client/board-session";
 import { clientId, rememberBoard, rememberName, rememberedName } from "@/lib/client/identity";
+import { adoptOwnerLink, ownerKeyFor } from "@/lib/client/owner-keys";
 import { browserStorage, browserTabId } from "@/lib/client/outbox";
 import { watchActivity } from "@/lib/client/activity";
 import { createSessionStore } from "@/lib/client/session-store";
@@ -12,10 +13,13 @@ import { getSocket } from "@/lib/client/socket";
 import { useConnection } from "@/lib/client/use-connection";
 import { displayNameSchema } from "@/lib/protocol";
 import { BoardCanvas } from "./BoardCanvas";
+import { BoardControls } from "./BoardControls";
+import { BoardLayout } from "./BoardLayout";
 import { ChatPanel } from "./ChatPanel";
 import { ColorCircle } from "./ColorCircle";
 import { BoardStateProvider } from "./BoardStateProvider";
 import { BoardConnectionStatus, ConnectionStatus } from "./ConnectionStatus";
+import { Dismissed } from "./Dismissed";
 import { NameForm } from "./NameForm";
 import { Outdated } from "./Outdated";
 import { PeoplePanel } from "./PeoplePanel";
@@ -24,7 +28,8 @@ import { ShareLink } from "./ShareLink";
 import { Toolbar } from "./Toolbar";
 
 interface Props {
-  boardId: string;
+  /** The board's id (its ordinary link) or its view-only link's key. */
+  address: BoardAddress;
   nameFromUrl: string | null;
 }
 
@@ -37,10 +42,12 @@ function checkName(raw: string): { name: string } | { error: string } {
 /** What the page shows before its first session: joining, nothing refused. Never written to. */
 const NO_SESSION = createSessionStore();
 
-export function BoardPage({ boardId, nameFromUrl }: Props) {
+export function BoardPage({ address, nameFromUrl }: Props) {
   useConnection();
+  const boardId = "boardId" in address ? address.boardId : null;
+  const viewKey = "view" in address ? address.view : null;
   const [session, setSession] = useState<BoardSession | null>(null);
-  const { phase, joinError } = useStore(session?.state.session ?? NO_SESSION);
+  const { phase, joinError, dismissal } = useStore(session?.state.session ?? NO_SESSION);
   // Each submit is a new attempt, even with the same name (it may have been freed meanwhile).
   const fromUrl = nameFromUrl === null ? null : checkName(nameFromUrl);
   const [attempt, setAttempt] = useState(() => (fromUrl && "name" in fromUrl ? { name: fromUrl.name, n: 0 } : null));
@@ -51,16 +58,19 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
     if (nameFromUrl === null) setSuggestion(rememberedName());
   }, [nameFromUrl]);
 
+  // A view-only link is not remembered: the lobby would show it under the board's id.
   useEffect(() => {
-    if (phase === "joined") rememberBoard(boardId);
+    if (phase === "joined" && boardId !== null) rememberBoard(boardId);
   }, [phase, boardId]);
 
   useEffect(() => {
     if (!attempt) return;
     rememberName(attempt.name);
+    if (boardId !== null) adoptOwnerLink(boardId);
     const s = new BoardSession({
       socket: getSocket(),
-      boardId,
+      board: boardId !== null ? { boardId } : { view: viewKey! },
+      ...(boardId !== null ? { ownerKey: ownerKeyFor(boardId) } : {}),
       name: attempt.name,
       clientId: clientId(),
       storage: browserStorage(),
@@ -73,7 +83,7 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
       s.stop();
       setSession(null);
     };
-  }, [boardId, attempt]);
+  }, [boardId, viewKey, attempt]);
 
   const submit = (raw: string) => {
     const checked = checkName(raw);
@@ -93,11 +103,19 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
         <Link href="/" className="brand">
           Scribble
         </Link>
-        <ShareLink boardId={boardId} />
+        {session && phase === "joined" ? (
+          <BoardStateProvider state={session.state}>
+            <ShareLink boardId={boardId} />
+          </BoardStateProvider>
+        ) : (
+          boardId !== null && <span className="share__id">{boardId}</span>
+        )}
         {session ? <BoardConnectionStatus board={session.state} /> : <ConnectionStatus />}
       </header>
       {phase === "outdated" ? (
         <Outdated message={joinError} />
+      ) : phase === "dismissed" && session ? (
+        <Dismissed dismissal={dismissal} onRejoin={() => setAttempt((a) => a && { ...a, n: a.n + 1 })} />
       ) : choosing ? (
         <NameForm initial={suggestion} error={nameError ?? joinError} onSubmit={submit} />
       ) : phase === "joining" || !session ? (
@@ -106,18 +124,19 @@ export function BoardPage({ boardId, nameFromUrl }: Props) {
         </p>
       ) : (
         <BoardStateProvider state={session.state}>
-        <main className="board-layout">
+        <BoardLayout>
           <section className="workspace">
-            <Toolbar session={session} boardId={boardId} />
+            <Toolbar session={session} exportName={boardId !== null ? `scribble-${boardId}` : "scribble-board"} />
             <BoardCanvas session={session} />
             <OpErrors />
           </section>
           <aside className="sidebar">
             <ColorCircle setColor={(c) => session.setColor(c)} />
-            <PeoplePanel />
+            <BoardControls session={session} boardId={boardId} />
+            <PeoplePanel session={session} />
             <ChatPanel session={session} />
           </aside>
-        </main>
+        </BoardLayout>
         </BoardStateProvider>
       )}
     </div>

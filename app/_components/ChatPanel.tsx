@@ -6,6 +6,7 @@ import type { BoardSession } from "@/lib/client/board-session";
 import type { ChatItem } from "@/lib/client/chat-store";
 import { LIMITS } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
+import { useWhyNot } from "./use-permission";
 
 const time = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
@@ -59,6 +60,7 @@ export function ChatPanel({ session }: { session: BoardSession }) {
   const target = useStore(chat, (s) => s.target);
   const selfId = useStore(presence, (s) => s.self?.id);
   const [text, setText] = useState("");
+  const noChat = useWhyNot("chat");
   const listRef = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
@@ -94,12 +96,14 @@ export function ChatPanel({ session }: { session: BoardSession }) {
         <input
           data-testid="chat-input"
           aria-label={target ? `Private message to ${target.name}` : "Message everyone on the board"}
-          placeholder={target ? `To ${target.name}…` : "Say something…"}
+          placeholder={noChat ?? (target ? `To ${target.name}…` : "Say something…")}
+          title={noChat}
+          disabled={!!noChat}
           maxLength={LIMITS.chatTextMax}
           value={text}
           onChange={(e) => setText(e.target.value)}
         />
-        <button className="button button--small" type="submit" data-testid="chat-send" disabled={!text.trim()}>
+        <button className="button button--small" type="submit" data-testid="chat-send" disabled={!text.trim() || !!noChat}>
           Send
         </button>
       </form>

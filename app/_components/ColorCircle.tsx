@@ -5,11 +5,13 @@ import { selectView } from "@/lib/client/board-view";
 import { CIRCLE_PALETTE } from "@/lib/client/palette";
 import type { Color } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
+import { useWhyNot } from "./use-permission";
 
 export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
   const { replica } = useBoardState();
   const color = useStore(replica, (s) => selectView(s).circleColor);
   const pending = useStore(replica, (s) => s.pending.some((op) => op.type === "circle:set"));
+  const noCircle = useWhyNot("circle");
   return (
     <section className="circle-stage" aria-label="Shared colour circle">
       <div
@@ -29,8 +31,9 @@ export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
             data-testid="color-swatch"
             data-color={p.color}
             aria-pressed={p.color === color}
-            title={p.name}
+            title={noCircle ?? p.name}
             aria-label={p.name}
+            disabled={!!noCircle}
             style={{ backgroundColor: p.color }}
             onClick={() => setColor(p.color)}
           />

@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { useStore } from "zustand";
 import { frameScheduler } from "@/lib/client/canvas/frame-scheduler";
 import { visibleCursorIds } from "@/lib/client/cursor-store";
-import { PAGE } from "@/lib/protocol";
+import { effectiveRole, PAGE } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
 
 /** Time constant of the glide toward each new position: smooth at 30 Hz updates, never laggy. */
@@ -21,7 +21,8 @@ const SETTLED = 0.1;
  * has arrived.
  */
 export function CursorLayer() {
-  const { cursors, presence } = useBoardState();
+  const { cursors, presence, access } = useBoardState();
+  const settings = useStore(access, (s) => s.settings);
   const ids = useStore(cursors, visibleCursorIds);
   const users = useStore(presence, (s) => s.users);
   const selfId = useStore(presence, (s) => s.self?.id);
@@ -78,7 +79,8 @@ export function CursorLayer() {
     <div className="cursor-layer" ref={layerRef} aria-hidden>
       {ids
         .split(" ")
-        .filter((id) => id && id !== selfId && byId.has(id))
+        // A viewer has no cursor: one made a viewer (or locked out) leaves none standing.
+        .filter((id) => id && id !== selfId && byId.has(id) && effectiveRole(byId.get(id)!.role, settings) !== "viewer")
         .map((id) => {
           const user = byId.get(id)!;
           const { x, y } = cursors.getState().positions.get(id) ?? { x: 0, y: 0 };

@@ -1,29 +1,32 @@
 "use client";
 
-import { useState } from "react";
+import { useRole } from "./use-permission";
+import { CopyButton } from "./CopyButton";
 
-/** The board id, and a button that copies the board's link for others. */
-export function ShareLink({ boardId }: { boardId: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    const url = `${window.location.origin}/b/${boardId}`;
-    try {
-      await navigator.clipboard.writeText(url);
-      setCopied(true);
-      window.setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // Clipboard access needs a secure context or permission: show the link to copy by hand.
-      window.prompt("Copy this board link:", url);
-    }
-  };
+/**
+ * The board id and a button that copies the board's link, for whoever has the id; a tab that
+ * came by the view-only link (no id) says it is view only, and has nothing to share.
+ */
+export function ShareLink({ boardId }: { boardId: string | null }) {
+  const role = useRole();
+  if (boardId === null) {
+    return (
+      <span className="badge badge--viewer" data-testid="view-only-badge">
+        View only
+      </span>
+    );
+  }
   return (
     <div className="share">
       <span className="share__id" data-testid="board-id">
         {boardId}
       </span>
-      <button className="button button--small" onClick={copy} data-testid="copy-link">
-        {copied ? "Copied" : "Copy link"}
-      </button>
+      {role === "viewer" && (
+        <span className="badge badge--viewer" data-testid="view-only-badge">
+          View only
+        </span>
+      )}
+      <CopyButton testId="copy-link" text={() => `${window.location.origin}/b/${boardId}`} label="Copy link" />
     </div>
   );
 }

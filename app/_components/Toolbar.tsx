@@ -9,17 +9,23 @@ import { PEN_PALETTE } from "@/lib/client/palette";
 import { toolStore, type ToolName } from "@/lib/client/tool-store";
 import { STROKE_WIDTHS } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
+import { useWhyNot } from "./use-permission";
 
 const isTyping = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 
-export function Toolbar({ session, boardId }: { session: BoardSession; boardId: string }) {
+/** `exportName`: the exported file's name, without extension (a viewer's never holds the board id). */
+export function Toolbar({ session, exportName }: { session: BoardSession; exportName: string }) {
   const { tool, color, width } = useStore(toolStore);
   const { history, replica } = useBoardState();
   const canUndo = useStore(history, (s) => s.canUndo);
   const canRedo = useStore(history, (s) => s.canRedo);
   const empty = useStore(replica, (s) => selectView(s).strokes.length === 0);
   const [confirmingClear, setConfirmingClear] = useState(false);
+  // The server refuses in these words too: the tooltip says why a control is off.
+  const noDraw = useWhyNot("draw");
+  const noClear = useWhyNot("clear");
+  const noEraseOthers = useWhyNot("erase-others");
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -40,20 +46,21 @@ export function Toolbar({ session, boardId }: { session: BoardSession; boardId: 
   return (
     <div className="toolbar" role="toolbar" aria-label="Drawing tools">
       <div className="toolbar__group">
-        <button className="tool" data-testid="tool-pen" aria-pressed={tool === "pen"} onClick={() => pick({ tool: "pen" })} title="Pen">
+        <button className="tool" data-testid="tool-pen" aria-pressed={tool === "pen"} disabled={!!noDraw} onClick={() => pick({ tool: "pen" })} title={noDraw ?? "Pen"}>
           Pen
         </button>
         <button
           className="tool"
           data-testid="tool-eraser"
           aria-pressed={tool === "eraser"}
+          disabled={!!noDraw}
           onClick={() => pick({ tool: "eraser" })}
-          title="Eraser: removes whole strokes it touches"
+          title={noDraw ?? (noEraseOthers ? "Eraser: removes your own strokes it touches (only owners erase others')" : "Eraser: removes whole strokes it touches")}
         >
           Eraser
         </button>
       </div>
-      <div className="toolbar__group" role="group" aria-label="Pen colour">
+      <fieldset className="toolbar__group" disabled={!!noDraw} title={noDraw} aria-label="Pen colour">
         {PEN_PALETTE.map((p) => (
           <button
             key={p.color}
@@ -76,8 +83,8 @@ export function Toolbar({ session, boardId }: { session: BoardSession; boardId: 
             onChange={(e) => pick({ tool: "pen", color: e.target.value.toLowerCase() })}
           />
         </label>
-      </div>
-      <div className="toolbar__group" role="group" aria-label="Stroke width">
+      </fieldset>
+      <fieldset className="toolbar__group" disabled={!!noDraw} title={noDraw} aria-label="Stroke width">
         {STROKE_WIDTHS.map((w) => (
           <button
             key={w}
@@ -92,12 +99,12 @@ export function Toolbar({ session, boardId }: { session: BoardSession; boardId: 
             <span style={{ width: Math.min(22, 2 + w), height: Math.min(22, 2 + w) }} />
           </button>
         ))}
-      </div>
+      </fieldset>
       <div className="toolbar__group">
-        <button className="tool" data-testid="undo" disabled={!canUndo} onClick={() => session.undo()} title="Undo (Ctrl+Z)">
+        <button className="tool" data-testid="undo" disabled={!canUndo || !!noDraw} onClick={() => session.undo()} title={noDraw ?? "Undo (Ctrl+Z)"}>
           ↶ Undo
         </button>
-        <button className="tool" data-testid="redo" disabled={!canRedo} onClick={() => session.redo()} title="Redo (Ctrl+Shift+Z)">
+        <button className="tool" data-testid="redo" disabled={!canRedo || !!noDraw} onClick={() => session.redo()} title={noDraw ?? "Redo (Ctrl+Shift+Z)"}>
           ↷ Redo
         </button>
       </div>
@@ -121,17 +128,17 @@ export function Toolbar({ session, boardId }: { session: BoardSession; boardId: 
             </button>
           </span>
         ) : (
-          <button className="tool" data-testid="clear-board" disabled={empty} onClick={() => setConfirmingClear(true)}>
+          <button className="tool" data-testid="clear-board" disabled={empty || !!noClear} title={noClear ?? "Clear the board for everyone (undo brings it back)"} onClick={() => setConfirmingClear(true)}>
             Clear
           </button>
         )}
-        <button className="tool" data-testid="export-png" onClick={async () => download(await boardToPng(strokes(), 2), `scribble-${boardId}.png`)}>
+        <button className="tool" data-testid="export-png" onClick={async () => download(await boardToPng(strokes(), 2), `${exportName}.png`)}>
           PNG
         </button>
         <button
           className="tool"
           data-testid="export-svg"
-          onClick={() => download(new Blob([boardToSvg(strokes())], { type: "image/svg+xml" }), `scribble-${boardId}.svg`)}
+          onClick={() => download(new Blob([boardToSvg(strokes())], { type: "image/svg+xml" }), `${exportName}.svg`)}
         >
           SVG
         </button>

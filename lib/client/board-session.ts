@@ -2,19 +2,26 @@ import { nanoid } from "nanoid";
 import type { Action, HistoryStep } from "../board";
 import { LIMITS, previewKey, PROTOCOL_VERSION } from "../protocol";
 import type {
+  AccessChange,
+  Action as Permission,
   ActivityState,
   AppliedOp,
   ChatMessage,
   Color,
   CursorUpdate,
+  Dismissal,
   JoinSnapshot,
+  ManageRequest,
   OpRequest,
   RemotePreview,
   StrokeChunk,
   StrokeInput,
   StrokePreview,
+  RemovedPerson,
   User,
 } from "../protocol";
+import { whyNot } from "./access-store";
+import type { SessionDismissal } from "./session-store";
 import type { ActivityWatch, WatchActivity } from "./activity";
 import { createBoardState, type BoardState } from "./board-state";
 import { CursorSender } from "./cursor-sender";
@@ -22,17 +29,28 @@ import { Outbox } from "./outbox";
 import { SendQueue, type Outcome } from "./send-queue";
 import { ACK_TIMEOUT_MS, type SessionSocket } from "./session-socket";
 import { StrokeFetcher } from "./stroke-fetcher";
-import { whoDidWhat } from "./who-did-what";
+import { accessLine, whoDidWhat } from "./who-did-what";
 
 /** People a session remembers the names of, for lines about changes to their strokes. */
 const SEEN_MAX = 1_000;
+
+/**
+ * How long a leave waits before the chat says it: a person who comes back within it (a reload, a
+ * reconnect) neither left nor joined.
+ */
+export const LEAVE_GRACE_MS = 8_000;
+
+/** A board by its id (its ordinary link), or by the key of its view-only link, which never tells the id. */
+export type BoardAddress = { boardId: string } | { view: string };
 
 /** What to add to the undo history once the op is acked (a clear learns its strokes only then). */
 type Undoable = (applied: AppliedOp | undefined) => Omit<Action, "opId"> | null;
 
 export interface SessionOptions {
   socket: SessionSocket;
-  boardId: string;
+  board: BoardAddress;
+  /** This browser's owner key for the board (see owner-keys.ts): it owns the board, or claims it if new. */
+  ownerKey?: string;
   name: string;
   /** This browser's id (see identity.ts). */
   clientId: string;
@@ -65,8 +83,11 @@ export class BoardSession {
   private readonly chats = new SendQueue<Omit<ChatMessage, "id">>((m) => this.emitChat(m), (m) => m.opId);
   private readonly strokes: StrokeFetcher;
   private readonly socket: SessionSocket;
-  private readonly boardId: string;
+  /** What this tab calls the board locally (its outbox, its replica): the id, or the view key. */
+  private readonly boardKey: string;
   private readonly outbox: Outbox;
+  /** Leaves not told yet (see LEAVE_GRACE_MS), by user id. */
+  private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>();
   /**
    * Everyone seen on the board this session, by user id, so that a line about a change can name
    * a person whose strokes it touched after they left. The latest SEEN_MAX only.
@@ -75,9 +96,9 @@ export class BoardSession {
 
   constructor(private readonly options: SessionOptions) {
     this.socket = options.socket;
-    this.boardId = options.boardId;
-    this.outbox = new Outbox(options.storage, options.boardId, options.tabId);
-    this.cursor = new CursorSender(this.socket, () => this.isJoined());
+    this.boardKey = "boardId" in options.board ? options.board.boardId : `view-${options.board.view}`;
+    this.outbox = new Outbox(options.storage, this.boardKey, options.tabId);
+    this.cursor = new CursorSender(this.socket, () => this.isJoined() && !this.whyNot("cursor"));
     this.strokes = new StrokeFetcher(this.socket, this.state.replica, () => this.isJoined());
   }
 
@@ -99,6 +120,9 @@ export class BoardSession {
     this.socket.on("presence:state", this.onState);
     this.socket.on("cursors", this.onCursors);
     this.socket.on("chat:message", this.onChat);
+    this.socket.on("board:access", this.onAccess);
+    this.socket.on("owner:removed", this.onRemovedList);
+    this.socket.on("board:dismissed", this.onDismissed);
     this.activity = this.options.watchActivity((state) => this.sendActivity(state));
     this.strokes.start();
     if (this.socket.connected) this.join();
@@ -118,6 +142,11 @@ export class BoardSession {
     this.socket.off("presence:state", this.onState);
     this.socket.off("cursors", this.onCursors);
     this.socket.off("chat:message", this.onChat);
+    this.socket.off("board:access", this.onAccess);
+    this.socket.off("owner:removed", this.onRemovedList);
+    this.socket.off("board:dismissed", this.onDismissed);
+    for (const timer of this.leaving.values()) clearTimeout(timer);
+    this.leaving.clear();
     this.activity?.stop();
     this.strokes.stop();
     this.stopPersisting?.();
@@ -164,11 +193,39 @@ export class BoardSession {
   }
 
   undo(): void {
-    this.step(this.state.history.getState().undo());
+    if (!this.told("draw")) this.step(this.state.history.getState().undo());
   }
 
   redo(): void {
-    this.step(this.state.history.getState().redo());
+    if (!this.told("draw")) this.step(this.state.history.getState().redo());
+  }
+
+  /**
+   * An owner's change to the board or to one person; resolves true once the server stored it.
+   * A refusal is told like a refused change.
+   */
+  async manage(req: ManageRequest): Promise<boolean> {
+    if (!this.isJoined()) return this.tell("Not connected: try again once the board is back."), false;
+    const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("board:manage", req).catch(() => null);
+    if (!res) return this.tell("No answer from the server: nothing was changed."), false;
+    if (!res.ok) this.tell(res.error.message);
+    return res.ok;
+  }
+
+  /** Why this person may not do `action` now, or undefined. */
+  whyNot(action: Permission): string | undefined {
+    return whyNot(this.state.presence.getState().self?.role, this.state.access.getState().settings, action);
+  }
+
+  /** Tells the person why they may not do `action`, if they may not; whether it was told. */
+  private told(action: Permission): boolean {
+    const reason = this.whyNot(action);
+    if (reason) this.tell(reason);
+    return reason !== undefined;
+  }
+
+  private tell(message: string): void {
+    this.state.session.setState({ opError: { id: ++this.errorId, message } });
   }
 
   private step(step: HistoryStep | null): void {
@@ -221,7 +278,7 @@ export class BoardSession {
     this.state.replica.getState().refused(req.opId);
     this.undoables.delete(req.opId);
     this.state.history.getState().forget(req.opId);
-    this.state.session.setState({ opError: { id: ++this.errorId, message: res.error.message } });
+    this.tell(res.error.message);
     return { kind: "done" };
   }
 
@@ -280,26 +337,43 @@ export class BoardSession {
   private join = (): void => {
     // A tab that still holds this board asks only for what it missed.
     const { board, loading, epoch } = this.state.replica.getState();
-    const resume = board.id === this.boardId && !loading && epoch ? { epoch, seq: board.seq } : undefined;
-    const { name, clientId } = this.options;
-    const req = { protocol: PROTOCOL_VERSION, boardId: this.boardId, name, clientId, ...(resume ? { resume } : {}) };
+    const resume = board.id === this.boardKey && !loading && epoch ? { epoch, seq: board.seq } : undefined;
+    const { name, clientId, ownerKey } = this.options;
+    const req = {
+      protocol: PROTOCOL_VERSION,
+      ...this.options.board,
+      ...(ownerKey && "boardId" in this.options.board ? { ownerKey } : {}),
+      name,
+      clientId,
+      ...(resume ? { resume } : {}),
+    };
     this.socket.timeout(ACK_TIMEOUT_MS).emit("board:join", req, (err, res) => {
       if (this.stopped || err) return; // No answer: the next reconnect joins again.
       if (!res.ok) {
-        const phase = res.error.code === "VERSION_MISMATCH" ? "outdated" : "refused";
-        this.state.session.setState({ phase, joinError: res.error.message });
+        const { code, message } = res.error;
+        if (code === "REMOVED" || code === "UNKNOWN_LINK") return this.dismiss({ reason: code === "REMOVED" ? "removed" : "unknown-link" }, message);
+        this.state.session.setState({ phase: code === "VERSION_MISMATCH" ? "outdated" : "refused", joinError: message });
         return;
       }
       this.onSnapshot(res);
     });
   };
 
+  /** Off the board for good (removed, the session ended, or no such board): nothing more is sent. */
+  private dismiss(dismissal: SessionDismissal, message: string | null = null): void {
+    this.ready = false;
+    this.ops.pause();
+    this.chats.pause();
+    this.state.session.setState({ phase: "dismissed", dismissal, joinError: message });
+  }
+
   private onSnapshot(snapshot: JoinSnapshot): void {
-    const { presence, replica, live, cursors, session, chat } = this.state;
+    const { presence, replica, live, cursors, session, chat, access } = this.state;
     presence.getState().reset(snapshot.self, snapshot.users);
+    access.getState().reset(snapshot);
     snapshot.users.forEach(this.see);
     if (snapshot.sync === "delta") replica.getState().resume(snapshot);
-    else replica.getState().begin(this.boardId, snapshot);
+    else replica.getState().begin(this.boardKey, snapshot);
     live.getState().clear();
     cursors.getState().clear();
     session.setState({ phase: "joined", joinError: null });
@@ -320,20 +394,44 @@ export class BoardSession {
     this.chats.pause();
   };
 
-  /** Another person came onto the board (this tab's own joining is `isJoined`). */
+  /** Another person came onto the board (this tab's own joining is `isJoined`); one back from a reload was never gone. */
   private onPersonJoined = (user: User) => {
     this.see(user);
     this.state.presence.getState().joined(user);
-    this.state.chat.getState().line("joined", user, Date.now());
+    const back = this.leaving.get(user.id);
+    this.leaving.delete(user.id);
+    clearTimeout(back);
+    if (back === undefined) this.state.chat.getState().line("joined", user, Date.now());
   };
   private onPersonLeft = (userId: string) => {
     const { presence, cursors, chat } = this.state;
     const user = presence.getState().users.find((u) => u.id === userId);
     presence.getState().left(userId);
     cursors.getState().remove(userId);
-    if (user) chat.getState().line("left", user, Date.now());
     if (chat.getState().target?.id === userId) chat.getState().setTarget(null);
+    // Never a line about oneself: the server tells of a leave only once the person's last tab went.
+    if (!user || userId === presence.getState().self?.id) return;
+    const at = Date.now();
+    clearTimeout(this.leaving.get(userId));
+    this.leaving.set(
+      userId,
+      setTimeout(() => {
+        this.leaving.delete(userId);
+        chat.getState().line("left", user, at);
+      }, LEAVE_GRACE_MS),
+    );
   };
+  private onAccess = (change: AccessChange) => {
+    const { access, presence, chat } = this.state;
+    const before = access.getState().settings;
+    if (change.type === "settings") access.getState().setSettings(change.settings);
+    if (change.type === "role") presence.getState().setRole(change.userId, change.role);
+    const text = accessLine(change, before, (id) => this.seen.get(id)?.name, presence.getState().self?.id);
+    const owner = this.seen.get(change.by);
+    if (text && owner) chat.getState().did(`access-${change.type}-${Date.now()}-${text}`, owner, text, Date.now());
+  };
+  private onRemovedList = (removed: RemovedPerson[]) => this.state.access.getState().setRemoved(removed);
+  private onDismissed = (dismissal: Dismissal) => this.dismiss(dismissal);
   private onChat = (message: ChatMessage) => this.state.chat.getState().received(message);
   private onState = ({ userId, state }: { userId: string; state: ActivityState }) =>
     this.state.presence.getState().setState(userId, state);

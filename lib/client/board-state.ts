@@ -1,3 +1,4 @@
+import { createAccessStore } from "./access-store";
 import { createReplicaStore } from "./board-replica";
 import { createChatStore } from "./chat-store";
 import { createCursorStore } from "./cursor-store";
@@ -21,6 +22,8 @@ export function createBoardState() {
     /** Others' strokes in progress. */
     live: createLiveStore(),
     cursors: createCursorStore(),
+    /** Whether the board has owners, its settings, and what only owners see. */
+    access: createAccessStore(),
     /** Join phase and refusals. */
     session: createSessionStore(),
   };

@@ -46,16 +46,17 @@ export function rememberBoard(boardId: string): void {
   writeStorage(RECENT_KEY, JSON.stringify([{ boardId, at: Date.now() }, ...rest].slice(0, RECENT_MAX)));
 }
 
-// Storage can be unavailable (private modes, blocked cookies): the app then works per tab.
+// Storage can be unavailable (private modes, blocked cookies): the app then works per tab, and
+// other modules keep their own entries through these.
 const memory = new Map<string, string>();
-function readStorage(key: string): string | null {
+export function readStorage(key: string): string | null {
   try {
     return window.localStorage.getItem(key);
   } catch {
     return memory.get(key) ?? null;
   }
 }
-function writeStorage(key: string, value: string): void {
+export function writeStorage(key: string, value: string): void {
   try {
     window.localStorage.setItem(key, value);
   } catch {

@@ -15,7 +15,7 @@ type Told = "board:leave" | "presence:state" | "cursor:hide" | "stroke:preview" 
 /** Sent only if they can go now: dropped rather than queued while disconnected. */
 type Volatile = "stroke:preview" | "cursor";
 /** Events the tab sends with a request and waits for the ack of. */
-type Asked = "op" | "chat:send" | "strokes:get" | "board:join";
+type Asked = "op" | "chat:send" | "strokes:get" | "board:join" | "board:manage";
 
 /**
  * One overload per event rather than one generic signature: socket.io-client's own generic

@@ -1,4 +1,4 @@
-import type { AppliedOp, User } from "../protocol";
+import type { AccessChange, AppliedOp, BoardSettings, User } from "../protocol";
 
 const list = (parts: string[]) => (parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`);
 
@@ -29,4 +29,43 @@ export function whoDidWhat(
     name === undefined ? `${n} ${n === 1 ? "stroke" : "strokes"} by people who have left` : `${n} of ${name}'s strokes`,
   );
   return `${op.type === "stroke:erase" ? "erased" : "brought back"} ${list(parts)}`;
+}
+
+/** What each setting's new value says, after the owner's name. */
+const SETTING_WORDS: { [K in keyof BoardSettings]: (value: BoardSettings[K]) => string } = {
+  locked: (on) => (on ? "locked the board" : "unlocked the board"),
+  editorsMayErase: (on) => (on ? "let everyone erase others' strokes and clear the board" : "let only owners erase others' strokes and clear the board"),
+  chat: (on) => (on ? "turned the chat on" : "turned the chat off"),
+  cursors: (who) => (who === "owners" ? "showed only the owners' cursors" : "showed everyone's cursors"),
+  laser: (who) => (who === "everyone" ? "let everyone use the laser" : "kept the laser for owners"),
+  listed: (on) => (on ? "listed the board in the lobby" : "took the board out of the lobby"),
+};
+
+/**
+ * What an owner's change says in the chat panel after their name ("locked the board", "made Bob
+ * a viewer", "removed Eve"), or null when it changed nothing this tab can tell. `before` is the
+ * settings as they were; `selfId` this tab's person, told "you" rather than their name.
+ */
+export function accessLine(
+  change: AccessChange,
+  before: BoardSettings,
+  nameOf: (userId: string) => User["name"] | undefined,
+  selfId: string | undefined,
+): string | null {
+  const who = (userId: string, name?: string) => (userId === selfId ? "you" : (name ?? nameOf(userId) ?? "someone who has left"));
+  switch (change.type) {
+    case "settings": {
+      const keys = (Object.keys(SETTING_WORDS) as (keyof BoardSettings)[]).filter((k) => change.settings[k] !== before[k]);
+      const parts = keys.map((k) => (SETTING_WORDS[k] as (v: unknown) => string)(change.settings[k]));
+      return parts.length > 0 ? list(parts) : null;
+    }
+    case "role":
+      return `made ${who(change.userId)} ${change.role === "viewer" ? "a viewer" : "an editor"}`;
+    case "removed":
+      return `removed ${who(change.userId, change.name)} from the board`;
+    case "readmitted":
+      return `let ${change.name} back in`;
+    case "ended":
+      return "ended the session";
+  }
 }

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
-import { BoardSession } from "@/lib/client/board-session";
+import { BoardSession, LEAVE_GRACE_MS } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
-import { OPEN_BOARD, PROTOCOL_VERSION, type JoinSnapshot, type OpAck, type OpRequest } from "@/lib/protocol";
+import { OPEN_BOARD, OWNED_BOARD_DEFAULTS, PROTOCOL_VERSION, type JoinSnapshot, type OpAck, type OpRequest } from "@/lib/protocol";
 import { applied, committedStroke, strokeInput } from "./fixtures";
 import { MemoryStorage, socketPair } from "./support/socket-pair";
 
@@ -36,7 +36,7 @@ function start() {
   const storage = new MemoryStorage();
   const session = new BoardSession({
     socket: client,
-    boardId: "room-1",
+    board: { boardId: "room-1" },
     name: "Ada",
     clientId: "browser-1",
     storage,
@@ -184,7 +184,7 @@ describe("board session", () => {
     const { client } = socketPair();
     const next = new BoardSession({
       socket: client,
-      boardId: "room-1",
+      board: { boardId: "room-1" },
       name: "Ada",
       clientId: "browser-1",
       storage: t.storage,
@@ -227,5 +227,72 @@ describe("board session", () => {
     t.server.answer("chat:send", { ok: true, message: { id: 1, opId: req!.opId, author: ada, text: "hello", at: 1 } });
 
     await expect.poll(() => t.chat().items).toMatchObject([{ kind: "message", status: "sent" }]);
+  });
+
+  it("follows owners' changes: settings, roles and who may do what, and says them in the chat", () => {
+    const t = start();
+    const grace = { ...ada, id: "u-grace", name: "Grace", role: "owner" as const };
+    t.join(snapshot({ users: [ada, grace], owned: true, settings: OWNED_BOARD_DEFAULTS }));
+    expect(t.session.whyNot("draw")).toBeUndefined();
+    expect(t.session.whyNot("clear")).toMatch(/only the board's owners/i);
+
+    t.server.push("board:access", { type: "settings", by: "u-grace", settings: { ...OWNED_BOARD_DEFAULTS, locked: true, chat: false } });
+    expect(t.session.whyNot("draw")).toMatch(/locked/);
+    t.session.undo();
+    expect(t.phase().opError?.message).toMatch(/locked/);
+
+    t.server.push("board:access", { type: "settings", by: "u-grace", settings: OWNED_BOARD_DEFAULTS });
+    t.server.push("board:access", { type: "role", by: "u-grace", userId: "u-ada", role: "viewer" });
+    expect(t.session.state.presence.getState().self?.role).toBe("viewer");
+    expect(t.session.whyNot("draw")).toMatch(/look at this board/);
+
+    const lines = t.chat().items.flatMap((i) => (i.kind === "activity" ? [`${i.user.name} ${i.text}`] : []));
+    expect(lines).toEqual(["Grace locked the board and turned the chat off", "Grace unlocked the board and turned the chat on", "Grace made you a viewer"]);
+  });
+
+  it("stops for good when removed, and when a join is refused as removed or by an unknown view link", () => {
+    const t = start();
+    t.join();
+    t.server.push("board:dismissed", { reason: "removed", by: "u-grace" });
+    expect(t.phase()).toMatchObject({ phase: "dismissed", dismissal: { reason: "removed" } });
+    t.session.addStroke(strokeInput("s1"));
+    expect(t.waitingOps()).toEqual([]);
+
+    const again = start();
+    again.server.connect();
+    again.server.answer("board:join", { ok: false, error: { code: "REMOVED", message: "You were removed from this board." } });
+    expect(again.phase()).toMatchObject({ phase: "dismissed", dismissal: { reason: "removed" } });
+  });
+
+  it("joins by a view key without an owner key, and by id with one", () => {
+    const { client, server } = socketPair();
+    const watch = () => ({ stop() {}, current: () => "active" as const });
+    const common = { socket: client, name: "Ada", clientId: "browser-1", storage: null, tabId: "tab-1", watchActivity: watch, ownerKey: "owner-key-0123456789" };
+    const viewer = new BoardSession({ ...common, board: { view: "view-key-0123456789" } });
+    sessions.push(viewer);
+    viewer.start();
+    server.connect();
+    expect(server.waiting("board:join")).toEqual([{ protocol: PROTOCOL_VERSION, view: "view-key-0123456789", name: "Ada", clientId: "browser-1" }]);
+  });
+
+  it("says nothing of a person who leaves and comes back within the grace (a reload), and says a leave after it", () => {
+    vi.useFakeTimers();
+    try {
+      const t = start();
+      const bob = { ...ada, id: "u-bob", name: "Bob" };
+      t.join(snapshot({ users: [ada, bob] }));
+      t.server.push("presence:left", "u-bob");
+      vi.advanceTimersByTime(LEAVE_GRACE_MS - 1);
+      t.server.push("presence:joined", bob);
+      t.server.push("presence:left", "u-bob");
+      vi.advanceTimersByTime(LEAVE_GRACE_MS);
+      expect(t.chat().items.map((i) => `${i.kind}`)).toEqual(["left"]);
+      // About oneself, never.
+      t.server.push("presence:left", "u-ada");
+      vi.advanceTimersByTime(LEAVE_GRACE_MS);
+      expect(t.chat().items).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { whoDidWhat } from "@/lib/client/who-did-what";
-import type { CommittedOp } from "@/lib/protocol";
+import { accessLine, whoDidWhat } from "@/lib/client/who-did-what";
+import { OWNED_BOARD_DEFAULTS, type AccessChange, type CommittedOp } from "@/lib/protocol";
 import { applied, committedStroke } from "./fixtures";
 
 const authors: Record<string, string> = { a1: "u-ada", a2: "u-ada", a3: "u-ada", b1: "u-bob", g1: "u-grace", x1: "u-gone" };
@@ -29,5 +29,26 @@ describe("who did what", () => {
     expect(said({ type: "circle:set", opId: "c", color: "#ff0000" })).toBeNull();
     expect(said({ type: "stroke:erase", opId: "e", strokeIds: ["g1"] })).toBeNull();
     expect(said({ type: "stroke:restore", opId: "r", strokeIds: ["g1", "unknown-stroke"] })).toBeNull();
+  });
+});
+
+describe("what owners' changes say", () => {
+  const before = OWNED_BOARD_DEFAULTS;
+  const line = (change: AccessChange) => accessLine(change, before, (id) => names[id], "u-ada");
+
+  it("says each setting that changed, in one line", () => {
+    expect(line({ type: "settings", by: "u-grace", settings: { ...before, locked: true } })).toBe("locked the board");
+    expect(line({ type: "settings", by: "u-grace", settings: { ...before, chat: false, cursors: "owners", editorsMayErase: true } })).toBe(
+      "let everyone erase others' strokes and clear the board, turned the chat off and showed only the owners' cursors",
+    );
+    expect(line({ type: "settings", by: "u-grace", settings: before })).toBeNull();
+  });
+
+  it("names the person a change was about, and says 'you' to them", () => {
+    expect(line({ type: "role", by: "u-grace", userId: "u-bob", role: "viewer" })).toBe("made Bob a viewer");
+    expect(line({ type: "role", by: "u-grace", userId: "u-ada", role: "editor" })).toBe("made you an editor");
+    expect(line({ type: "removed", by: "u-grace", userId: "u-eve", name: "Eve" })).toBe("removed Eve from the board");
+    expect(line({ type: "readmitted", by: "u-grace", name: "Eve" })).toBe("let Eve back in");
+    expect(line({ type: "ended", by: "u-grace" })).toBe("ended the session");
   });
 });

@@ -10,12 +10,13 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { boardId } = await params;
-  return { title: `Board ${boardId}` };
+  // No referrer: an owner link's key is in the fragment (never sent), but a page's links should not tell the board id either.
+  return { title: `Board ${boardId}`, referrer: "no-referrer" };
 }
 
 export default async function Page({ params, searchParams }: Props) {
   const { boardId } = await params;
   if (!boardIdSchema.safeParse(boardId).success) notFound();
   const { name } = await searchParams;
-  return <BoardPage boardId={boardId} nameFromUrl={typeof name === "string" ? name : null} />;
+  return <BoardPage address={{ boardId }} nameFromUrl={typeof name === "string" ? name : null} />;
 }

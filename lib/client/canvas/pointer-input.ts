@@ -14,9 +14,10 @@ export interface BoardSample {
 }
 
 export interface DrawingTarget {
-  /** Strokes the eraser can touch, in z-order. */
+  /** Strokes the eraser can touch (those this person may erase), in z-order. */
   strokes(): readonly StrokeInput[];
-  tool(): Pick<ToolStore, "tool" | "color" | "width">;
+  /** The tool in hand; null while this person may not change the board (a viewer). */
+  tool(): Pick<ToolStore, "tool" | "color" | "width"> | null;
   /** A stroke is complete: commit it. */
   commit(stroke: StrokeInput): void;
   /** The eraser touched these strokes during one drag: erase them as one action. */
@@ -83,12 +84,13 @@ export class PointerInput {
 
   /**
    * Starts a gesture from a pointer of this kind (a PointerEvent's `pointerType`: only a pen's
-   * pressure is real). Ignored, answering false, while another pointer is down.
+   * pressure is real). Ignored, answering false, while another pointer is down or no tool is in hand.
    */
   down(pointerId: number, sample: BoardSample, pointerType: string): boolean {
-    if (this.pointerId !== null) return false;
+    const inHand = this.target.tool();
+    if (this.pointerId !== null || !inHand) return false;
     this.pointerId = pointerId;
-    const { tool, color, width } = this.target.tool();
+    const { tool, color, width } = inHand;
     if (tool === "pen") {
       this.draft = { id: nanoid(), color, width, tool: "pen", simulatePressure: pointerType !== "pen", points: [] };
       this.sentNumbers = 0;
