@@ -40,15 +40,17 @@ export function BoardControls({ session, boardId }: { session: BoardSession; boa
   const { access } = useBoardState();
   const settings = useStore(access, (s) => s.settings);
   const owner = useStore(access, (s) => s.owner);
-  const [busy, setBusy] = useState(false);
+  // What the owner just asked for, shown at once; the board's own settings once the server answers.
+  const [asked, setAsked] = useState<Partial<BoardSettings> | null>(null);
   const [confirmingEnd, setConfirmingEnd] = useState(false);
   if (!owner || boardId === null) return null;
 
   const change = async (patch: Partial<BoardSettings>) => {
-    setBusy(true);
+    setAsked(patch);
     await session.manage({ type: "settings", settings: patch });
-    setBusy(false);
+    setAsked(null);
   };
+  const shown = asked ? { ...settings, ...asked } : settings;
   const origin = typeof window === "undefined" ? "" : window.location.origin;
 
   return (
@@ -56,7 +58,7 @@ export function BoardControls({ session, boardId }: { session: BoardSession; boa
       <h2>Board controls</h2>
       <ul className="controls__switches">
         {SWITCHES.map((s) => {
-          const on = isOn(settings, s);
+          const on = isOn(shown, s);
           return (
             <li key={s.key}>
               <label className="switch" title={s.hint}>
@@ -65,7 +67,7 @@ export function BoardControls({ session, boardId }: { session: BoardSession; boa
                   role="switch"
                   data-testid={`setting-${s.key}`}
                   checked={on}
-                  disabled={busy}
+                  disabled={asked !== null}
                   onChange={() => change(on ? s.off : s.on)}
                 />
                 <span>{s.label}</span>

@@ -96,7 +96,7 @@ export function ChatPanel({ session }: { session: BoardSession }) {
         <input
           data-testid="chat-input"
           aria-label={target ? `Private message to ${target.name}` : "Message everyone on the board"}
-          placeholder={noChat ?? (target ? `To ${target.name}…` : "Say something…")}
+          placeholder={noChat ? "Chat is off for you" : target ? `To ${target.name}…` : "Say something…"}
           title={noChat}
           disabled={!!noChat}
           maxLength={LIMITS.chatTextMax}
@@ -107,6 +107,11 @@ export function ChatPanel({ session }: { session: BoardSession }) {
           Send
         </button>
       </form>
+      {noChat && (
+        <p className="chat__off" data-testid="chat-off">
+          {noChat}
+        </p>
+      )}
     </section>
   );
 }

@@ -8,10 +8,11 @@ import { useBoardState } from "./BoardStateProvider";
 import { useWhyNot } from "./use-permission";
 
 export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
-  const { replica } = useBoardState();
+  const { replica, presence } = useBoardState();
   const color = useStore(replica, (s) => selectView(s).circleColor);
   const pending = useStore(replica, (s) => s.pending.some((op) => op.type === "circle:set"));
   const noCircle = useWhyNot("circle");
+  const watching = useStore(presence, (s) => s.self?.role === "viewer");
   return (
     <section className="circle-stage" aria-label="Shared colour circle">
       <div
@@ -23,22 +24,24 @@ export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
         role="img"
         aria-label={`Circle coloured ${CIRCLE_PALETTE.find((p) => p.color === color)?.name ?? color}`}
       />
-      <div className="palette" role="group" aria-label="Recolour the circle">
-        {CIRCLE_PALETTE.map((p) => (
-          <button
-            key={p.color}
-            className="swatch"
-            data-testid="color-swatch"
-            data-color={p.color}
-            aria-pressed={p.color === color}
-            title={noCircle ?? p.name}
-            aria-label={p.name}
-            disabled={!!noCircle}
-            style={{ backgroundColor: p.color }}
-            onClick={() => setColor(p.color)}
-          />
-        ))}
-      </div>
+      {!watching && (
+        <div className="palette" role="group" aria-label="Recolour the circle">
+          {CIRCLE_PALETTE.map((p) => (
+            <button
+              key={p.color}
+              className="swatch"
+              data-testid="color-swatch"
+              data-color={p.color}
+              aria-pressed={p.color === color}
+              title={noCircle ?? p.name}
+              aria-label={p.name}
+              disabled={!!noCircle}
+              style={{ backgroundColor: p.color }}
+              onClick={() => setColor(p.color)}
+            />
+          ))}
+        </div>
+      )}
     </section>
   );
 }

@@ -12,7 +12,7 @@ function PersonActions({ session, user }: { session: BoardSession; user: User })
   const [confirming, setConfirming] = useState(false);
   if (confirming) {
     return (
-      <span className="people__actions" role="alertdialog" aria-label={`Remove ${user.name} from the board?`}>
+      <>
         <button
           className="link link--danger"
           data-testid="remove-person-confirm"
@@ -22,17 +22,17 @@ function PersonActions({ session, user }: { session: BoardSession; user: User })
             void session.manage({ type: "remove", userId: user.id });
           }}
         >
-          Remove {user.name}
+          Remove {user.name} from the board
         </button>
         <button className="link" data-testid="remove-person-cancel" onClick={() => setConfirming(false)}>
           cancel
         </button>
-      </span>
+      </>
     );
   }
   const next = user.role === "viewer" ? "editor" : "viewer";
   return (
-    <span className="people__actions">
+    <>
       <button
         className="link"
         data-testid={next === "viewer" ? "make-viewer" : "make-editor"}
@@ -44,7 +44,7 @@ function PersonActions({ session, user }: { session: BoardSession; user: User })
       <button className="link link--danger" data-testid="remove-person" title={`Take ${user.name} off the board; they cannot come back until let in`} onClick={() => setConfirming(true)}>
         remove
       </button>
-    </span>
+    </>
   );
 }
 
@@ -69,10 +69,22 @@ export function PeoplePanel({ session }: { session: BoardSession }) {
         {users.map((u) => {
           const isSelf = u.id === self?.id;
           const role = effectiveRole(u.role, settings);
+          const managed = iOwn && !isSelf && u.role !== "owner";
+          const dm = !isSelf && !chatOff && (
+            <button
+              className="link people__dm"
+              data-testid="dm-target"
+              data-name={u.name}
+              title={`Send ${u.name} a private message`}
+              onClick={() => chat.getState().setTarget({ id: u.id, name: u.name })}
+            >
+              message
+            </button>
+          );
           return (
             <li
               key={u.id}
-              className={`people__item people__item--${u.state}`}
+              className={`people__item people__item--${u.state}${managed ? " people__item--managed" : ""}`}
               data-testid="user-item"
               data-name={u.name}
               data-self={isSelf ? "true" : "false"}
@@ -90,18 +102,14 @@ export function PeoplePanel({ session }: { session: BoardSession }) {
                 </span>
               )}
               {u.state !== "active" && <span className="people__state">{u.state}</span>}
-              {!isSelf && !chatOff && (
-                <button
-                  className="link people__dm"
-                  data-testid="dm-target"
-                  data-name={u.name}
-                  title={`Send ${u.name} a private message`}
-                  onClick={() => chat.getState().setTarget({ id: u.id, name: u.name })}
-                >
-                  message
-                </button>
+              {managed ? (
+                <span className="people__actions">
+                  {dm}
+                  <PersonActions session={session} user={u} />
+                </span>
+              ) : (
+                dm
               )}
-              {iOwn && !isSelf && u.role !== "owner" && <PersonActions session={session} user={u} />}
             </li>
           );
         })}

@@ -17,7 +17,9 @@ const isTyping = (target: EventTarget | null) =>
 /** `exportName`: the exported file's name, without extension (a viewer's never holds the board id). */
 export function Toolbar({ session, exportName }: { session: BoardSession; exportName: string }) {
   const { tool, color, width } = useStore(toolStore);
-  const { history, replica } = useBoardState();
+  const { history, replica, presence } = useBoardState();
+  // Someone given the viewer role (a view-only link) has no tools to see; a lock only turns them off.
+  const watching = useStore(presence, (s) => s.self?.role === "viewer");
   const canUndo = useStore(history, (s) => s.canUndo);
   const canRedo = useStore(history, (s) => s.canRedo);
   const empty = useStore(replica, (s) => selectView(s).strokes.length === 0);
@@ -42,6 +44,32 @@ export function Toolbar({ session, exportName }: { session: BoardSession; export
 
   const pick = (next: Partial<{ tool: ToolName; color: string; width: number }>) => toolStore.setState(next);
   const strokes = () => selectView(replica.getState()).strokes;
+
+  const exports = (
+    <>
+      <button className="tool" data-testid="export-png" onClick={async () => download(await boardToPng(strokes(), 2), `${exportName}.png`)}>
+        PNG
+      </button>
+      <button
+        className="tool"
+        data-testid="export-svg"
+        onClick={() => download(new Blob([boardToSvg(strokes())], { type: "image/svg+xml" }), `${exportName}.svg`)}
+      >
+        SVG
+      </button>
+    </>
+  );
+
+  if (watching) {
+    return (
+      <div className="toolbar" role="toolbar" aria-label="Board tools">
+        <div className="toolbar__group">
+          <span className="toolbar__note">Save a copy:</span>
+          {exports}
+        </div>
+      </div>
+    );
+  }
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Drawing tools">
@@ -132,16 +160,7 @@ export function Toolbar({ session, exportName }: { session: BoardSession; export
             Clear
           </button>
         )}
-        <button className="tool" data-testid="export-png" onClick={async () => download(await boardToPng(strokes(), 2), `${exportName}.png`)}>
-          PNG
-        </button>
-        <button
-          className="tool"
-          data-testid="export-svg"
-          onClick={() => download(new Blob([boardToSvg(strokes())], { type: "image/svg+xml" }), `${exportName}.svg`)}
-        >
-          SVG
-        </button>
+        {exports}
       </div>
     </div>
   );

@@ -428,7 +428,8 @@ export class BoardSession {
     if (change.type === "role") presence.getState().setRole(change.userId, change.role);
     const text = accessLine(change, before, (id) => this.seen.get(id)?.name, presence.getState().self?.id);
     const owner = this.seen.get(change.by);
-    if (text && owner) chat.getState().did(`access-${change.type}-${Date.now()}-${text}`, owner, text, Date.now());
+    // Like changes to strokes: never a line about what one did oneself.
+    if (text && owner && change.by !== presence.getState().self?.id) chat.getState().did(`access-${change.type}-${Date.now()}-${text}`, owner, text, Date.now());
   };
   private onRemovedList = (removed: RemovedPerson[]) => this.state.access.getState().setRemoved(removed);
   private onDismissed = (dismissal: Dismissal) => this.dismiss(dismissal);

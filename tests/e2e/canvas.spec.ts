@@ -65,14 +65,28 @@ test("others' strokes never enter my undo history", async ({ people }) => {
   await expect(b.getByTestId("undo")).toBeEnabled();
 });
 
-test("the eraser removes whole strokes it touches, anyone's, and the eraser's undo restores them", async ({ people }) => {
+test("the eraser removes whole strokes it touches, others' once the owner allows it, and the eraser's undo restores them", async ({ people }) => {
   const board = uniqueBoard("eraser");
+  // Ada made the board: she owns it, and on an owned board only owners erase others' strokes at first.
   const a = await joinAs(people, board, "Ada");
   const b = await joinAs(people, board, "Bob");
   await drawStroke(a, line(100, 200));
   await drawStroke(a, line(100, 700));
   await strokes(b, 2);
 
+  await b.getByTestId("tool-eraser").click();
+  await expect(b.getByTestId("tool-eraser")).toHaveAttribute("title", /your own strokes/);
+  await drawStroke(b, [[250, 150], [250, 250]]);
+  // The eraser passed over Ada's stroke: nothing was sent (Bob's next stroke would arrive after it).
+  await b.getByTestId("tool-pen").click();
+  await drawStroke(b, line(100, 450));
+  await strokes(a, 3);
+  await strokes(b, 3);
+  await b.getByTestId("undo").click();
+  await strokes(a, 2);
+
+  await a.getByTestId("setting-editorsMayErase").check();
+  await expect(b.getByTestId("tool-eraser")).toHaveAttribute("title", /whole strokes/);
   await b.getByTestId("tool-eraser").click();
   await drawStroke(b, [[250, 150], [250, 250]]);
   await strokes(b, 1);
@@ -81,6 +95,7 @@ test("the eraser removes whole strokes it touches, anyone's, and the eraser's un
   await ink(a, 120, 700).toBe(true);
   // Ada is told who erased her stroke.
   await expect(activity(a)).toHaveText(["Bob erased 1 of Ada's strokes"]);
+  await expect(activity(b)).toHaveText(["Ada let everyone erase others' strokes and clear the board"]);
 
   await b.getByTestId("undo").click();
   await strokes(a, 2);
