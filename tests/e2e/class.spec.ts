@@ -1,0 +1,125 @@
+import type { Page } from "@playwright/test";
+import { canvas, drawStroke, line } from "./support/canvas";
+import { expect, joinAs, selfItem, test, uniqueBoard } from "./support/fixtures";
+import { forgeOn } from "./support/forgery";
+
+const strokes = (page: Page, n: number) => expect(canvas(page)).toHaveAttribute("data-stroke-count", String(n));
+const board = (page: Page) => page.getByTestId("board");
+
+/** The view-only link, as the teacher copies it from the board controls. */
+async function copyViewLink(teacher: Page): Promise<string> {
+  await teacher.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await teacher.getByTestId("copy-view-link").click();
+  return teacher.evaluate(() => navigator.clipboard.readText());
+}
+
+test("a teacher locks the board: the student's tools turn off and say why, a forged op from the student's page is refused, the viewer follows live with no tools", async ({ people, browser, app }) => {
+  const id = uniqueBoard("class");
+  const teacher = await joinAs(people, id, "Teacher");
+  await expect(board(teacher)).toHaveAttribute("data-role", "owner");
+  await expect(selfItem(teacher)).toHaveAttribute("data-role", "owner");
+
+  const studentContext = await browser.newContext({ baseURL: app.url });
+  const forged = await forgeOn(studentContext);
+  const student = await studentContext.newPage();
+  await student.goto(`/b/${id}?name=Sam&transport=websocket`);
+  await expect(selfItem(student)).toHaveAttribute("data-role", "editor");
+
+  const viewLink = await copyViewLink(teacher);
+  expect(viewLink).not.toContain(id);
+  const viewer = await people.open(`${new URL(viewLink).pathname}?name=Parent`);
+  await expect(board(viewer)).toHaveAttribute("data-readonly", "true");
+  await expect(viewer.getByTestId("tool-pen")).toHaveCount(0);
+  await expect(viewer.getByTestId("view-only-badge")).toBeVisible();
+
+  await drawStroke(teacher, line(100, 200));
+  await drawStroke(student, line(100, 500));
+  await strokes(viewer, 2);
+  // Nothing on the viewer's page names the board: not its text, its title or its address.
+  expect(await viewer.content()).not.toContain(id);
+  expect(viewer.url()).not.toContain(id);
+
+  await teacher.getByTestId("setting-locked").check();
+  await expect(board(student)).toHaveAttribute("data-readonly", "true");
+  await expect(student.getByTestId("tool-pen")).toBeDisabled();
+  await expect(student.getByTestId("tool-pen")).toHaveAttribute("title", /locked/);
+  await expect(student.getByTestId("readonly-banner")).toContainText("locked");
+  await expect(teacher.locator('[data-testid="user-item"][data-name="Sam"]')).toHaveAttribute("data-role", "viewer");
+
+  const refused = await forged.emit("op", { type: "board:clear", opId: "forged-clear" });
+  expect(refused).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+  // Drawing on the locked page does nothing; the teacher's next stroke still comes through.
+  await drawStroke(student, line(100, 700));
+  await drawStroke(teacher, line(100, 300));
+  await strokes(viewer, 3);
+  await strokes(student, 3);
+
+  await teacher.getByTestId("setting-locked").uncheck();
+  await expect(student.getByTestId("tool-pen")).toBeEnabled();
+  await drawStroke(student, line(100, 800));
+  await strokes(viewer, 4);
+  await expect(viewer.locator('[data-testid="chat-line"][data-kind="activity"]')).toHaveText([
+    "Teacher locked the board",
+    "Teacher unlocked the board",
+  ]);
+  await studentContext.close();
+});
+
+test("a removed student sees why and cannot come back, under any name, until the teacher lets them in", async ({ people }) => {
+  const id = uniqueBoard("removal");
+  const teacher = await joinAs(people, id, "Teacher");
+  const student = await joinAs(people, id, "Sam");
+
+  await teacher.locator('[data-testid="user-item"][data-name="Sam"] [data-testid="remove-person"]').click();
+  await teacher.getByTestId("remove-person-confirm").click();
+  await expect(student.getByTestId("dismissed")).toHaveAttribute("data-reason", "removed");
+  await expect(student.getByTestId("dismissed")).toContainText("You were removed from this board");
+  await expect(teacher.locator('[data-testid="user-item"]')).toHaveCount(1);
+  await expect(teacher.locator('[data-testid="removed-person"]')).toHaveAttribute("data-name", "Sam");
+
+  await student.reload();
+  await expect(student.getByTestId("dismissed")).toHaveAttribute("data-reason", "removed");
+  await student.goto(`/b/${id}?name=Someone%20Else`);
+  await expect(student.getByTestId("dismissed")).toHaveAttribute("data-reason", "removed");
+
+  await teacher.getByTestId("readmit").click();
+  await expect(teacher.locator('[data-testid="removed-person"]')).toHaveCount(0);
+  await student.goto(`/b/${id}?name=Sam`);
+  await expect(selfItem(student)).toHaveAttribute("data-role", "editor");
+});
+
+test("ending the session sends everyone but owners away and locks the board; they may come back to look", async ({ people }) => {
+  const id = uniqueBoard("end");
+  const teacher = await joinAs(people, id, "Teacher");
+  const student = await joinAs(people, id, "Sam");
+  await drawStroke(student, line(100, 300));
+  await strokes(teacher, 1);
+
+  await teacher.getByTestId("end-session").click();
+  await teacher.getByTestId("end-session-confirm").click();
+  await expect(student.getByTestId("dismissed")).toHaveAttribute("data-reason", "ended");
+  await expect(teacher.getByTestId("setting-locked")).toBeChecked();
+  await expect(teacher.locator('[data-testid="user-item"]')).toHaveCount(1);
+
+  await student.getByTestId("rejoin").click();
+  await expect(board(student)).toHaveAttribute("data-readonly", "true");
+  await strokes(student, 1);
+});
+
+test("an owner link makes a second device a co-owner, and the key leaves the address bar", async ({ people }) => {
+  const id = uniqueBoard("coowner");
+  const teacher = await joinAs(people, id, "Teacher");
+  await teacher.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await teacher.getByTestId("copy-owner-link").click();
+  const link = new URL(await teacher.evaluate(() => navigator.clipboard.readText()));
+  expect(link.hash).toMatch(/^#owner=/);
+
+  const tablet = await people.open(`${link.pathname}?name=Tablet${link.hash}`);
+  await expect(selfItem(tablet)).toHaveAttribute("data-role", "owner");
+  expect(new URL(tablet.url()).hash).toBe("");
+  await expect(tablet.getByTestId("board-controls")).toBeVisible();
+  // An ordinary visitor is an editor, with no controls.
+  const student = await joinAs(people, id, "Sam");
+  await expect(selfItem(student)).toHaveAttribute("data-role", "editor");
+  await expect(student.getByTestId("board-controls")).toHaveCount(0);
+});
