@@ -20,29 +20,42 @@ function boardIdFrom(input: string): string {
   return fromUrl?.[1] ?? trimmed;
 }
 
-/** Who is on each board the lobby watches, kept live: a board's count, by id. */
-function useHeadCounts(boardIds: string[]): Map<string, number> {
+/**
+ * What the lobby shows live: who is on each board it names (null until it knows the boards:
+ * `boardIds` read after mount), and the boards owners listed for everyone, with their counts.
+ */
+function useLobby(boardIds: string[] | null): { counts: Map<string, number>; listed: string[] } {
   const [counts, setCounts] = useState<Map<string, number>>(new Map());
-  const key = boardIds.join(" ");
+  const [listed, setListed] = useState<string[]>([]);
+  const key = boardIds?.join(" ");
   useEffect(() => {
+    if (key === undefined) return;
     const boards = key ? key.split(" ") : [];
-    if (boards.length === 0) return;
     const socket = getSocket();
+    const take = (summaries: BoardSummary[]) => setCounts((c) => new Map([...c, ...summaries.map((b): [string, number] => [b.boardId, b.count])]));
     const watch = async () => {
       const res = await socket.timeout(5_000).emitWithAck("lobby:watch", { boards }).catch(() => null);
-      if (res?.ok) setCounts(new Map(res.boards.map((b: BoardSummary) => [b.boardId, b.count])));
+      if (!res?.ok) return;
+      take([...res.boards, ...res.listed]);
+      setListed(res.listed.map((b: BoardSummary) => b.boardId));
     };
-    const onCount = ({ boardId, count }: BoardSummary) => setCounts((c) => new Map(c).set(boardId, count));
+    const onCount = (summary: BoardSummary) => take([summary]);
+    const onListed = (summaries: BoardSummary[]) => {
+      take(summaries);
+      setListed(summaries.map((b) => b.boardId));
+    };
     socket.on("connect", watch);
     socket.on("lobby:count", onCount);
+    socket.on("lobby:listed", onListed);
     if (socket.connected) void watch();
     return () => {
       socket.off("connect", watch);
       socket.off("lobby:count", onCount);
+      socket.off("lobby:listed", onListed);
       if (socket.connected) socket.emit("lobby:unwatch");
     };
   }, [key]);
-  return counts;
+  return { counts, listed };
 }
 
 const peopleOn = (count: number) => (count === 0 ? "nobody there" : count === 1 ? "1 person there" : `${count} people there`);
@@ -55,7 +68,7 @@ export function Lobby() {
   // Read after mount: the server render has no localStorage, and both renders must agree.
   const [recent, setRecent] = useState<{ boardId: string; at: number }[] | null>(null);
   useEffect(() => setRecent(recentBoards()), []);
-  const counts = useHeadCounts((recent ?? []).map((b) => b.boardId));
+  const { counts, listed } = useLobby(recent && recent.map((b) => b.boardId));
 
   const open = (event: FormEvent) => {
     event.preventDefault();
@@ -104,6 +117,25 @@ export function Lobby() {
           </p>
         )}
       </section>
+      {listed.length > 0 && (
+        <section className="card">
+          <h2>Open boards</h2>
+          <p className="muted">Boards their owners chose to list here for everyone.</p>
+          <ul className="board-list" data-testid="listed-boards">
+            {listed.map((id) => {
+              const count = counts.get(id);
+              return (
+                <li key={id}>
+                  <Link href={`/b/${id}`} data-testid="listed-board" data-board={id} data-count={count ?? ""}>
+                    <span className="board-list__id">{id}</span>
+                    <span className="board-list__when">{count !== undefined && <span className={count > 0 ? "badge" : "muted"}>{peopleOn(count)}</span>}</span>
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
       <section className="card">
         <h2>Your boards</h2>
         <p className="muted">Boards opened in this browser, with who is on them now. Nobody else sees this list.</p>

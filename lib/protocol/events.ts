@@ -79,10 +79,11 @@ export type OpAck = Ack<{ seq: number; /** Absent when the op was a resend of on
 
 export interface ClientToServerEvents {
   /**
-   * Head counts of the named boards (the lobby names those this browser opened), now and as they
-   * change; naming boards again replaces the list. No request lists boards it does not name.
+   * Head counts of the named boards (the lobby names those this browser opened) and of the boards
+   * whose owners listed them, now and as they change; naming boards again replaces the list. No
+   * other board is ever told of.
    */
-  "lobby:watch": (req: LobbyWatchRequest, ack: (res: Ack<{ boards: BoardSummary[] }>) => void) => void;
+  "lobby:watch": (req: LobbyWatchRequest, ack: (res: Ack<{ boards: BoardSummary[]; listed: BoardSummary[] }>) => void) => void;
   "lobby:unwatch": () => void;
   "board:join": (req: JoinRequest, ack: (res: Ack<JoinSnapshot>) => void) => void;
   "board:leave": () => void;
@@ -111,6 +112,8 @@ export interface ClientToServerEvents {
 export interface ServerToClientEvents {
   /** A watched board's head count changed (0: everyone left). */
   "lobby:count": (summary: BoardSummary) => void;
+  /** The boards owners list in every lobby changed: all of them, with their counts. */
+  "lobby:listed": (listed: BoardSummary[]) => void;
   "presence:joined": (user: User) => void;
   "presence:left": (userId: string) => void;
   "presence:state": (update: { userId: string; state: ActivityState }) => void;
@@ -140,6 +143,8 @@ export interface SocketData {
   userId?: string;
   /** Counts this socket's joins, so that work for an earlier join can tell it is stale. */
   joinId?: number;
+  /** The boards this socket's lobby named (see `lobby:watch`). */
+  lobby?: string[];
 }
 
 // A record, not a list: adding an event to ClientToServerEvents without naming it here fails to compile.

@@ -3,6 +3,8 @@ export const LIMITS = {
   boardIdMaxLength: 64,
   /** Boards one lobby may watch: a browser remembers this many it opened. */
   lobbyBoardsMax: 8,
+  /** Boards every lobby lists because their owners chose so. */
+  listedBoardsMax: 50,
   nameMaxLength: 32,
   clientIdMinLength: 8,
   clientIdMaxLength: 64,

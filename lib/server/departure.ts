@@ -23,5 +23,5 @@ export function announceLeave(ctx: Context, socket: ScribbleSocket, left: Left |
 /** Takes a tab off its board, as if it had left; what it was sending for that board (a join's strokes) stops. */
 export function leaveBoard(ctx: Context, socket: ScribbleSocket): void {
   announceLeave(ctx, socket, ctx.boards.leave(socket.id));
-  socket.data = { joinId: (socket.data.joinId ?? 0) + 1 };
+  socket.data = { lobby: socket.data.lobby, joinId: (socket.data.joinId ?? 0) + 1 };
 }

@@ -13,20 +13,25 @@ export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${
 export const ownersRoom = (boardId: string) => `owners:${boardId}`;
 /** The lobbies watching one board's head count. */
 export const lobbyRoom = (boardId: string) => `lobby:${boardId}`;
-export const isLobbyRoom = (room: string) => room.startsWith("lobby:");
+/** Every lobby: told when the listed boards change. */
+export const LOBBIES = "lobby";
+export const isLobbyRoom = (room: string) => room === LOBBIES || room.startsWith("lobby:");
 
 /** Takes the socket out of the rooms `which` picks, never its own (the room named by its id). */
 export function leaveRooms(socket: ScribbleSocket, which: (room: string) => boolean): void {
   for (const room of [...socket.rooms]) if (room !== socket.id && which(room)) void socket.leave(room);
 }
 
-/** The sockets on one board now. */
-export function* boardSockets(io: ScribbleServer, boardId: string): Generator<ScribbleSocket> {
-  for (const id of io.sockets.adapter.rooms.get(boardRoom(boardId)) ?? []) {
+/** The sockets in one room now. */
+export function* roomSockets(io: ScribbleServer, room: string): Generator<ScribbleSocket> {
+  for (const id of io.sockets.adapter.rooms.get(room) ?? []) {
     const socket = io.sockets.sockets.get(id);
     if (socket) yield socket;
   }
 }
+
+/** The sockets on one board now. */
+export const boardSockets = (io: ScribbleServer, boardId: string) => roomSockets(io, boardRoom(boardId));
 
 /**
  * Closes the connections of every tab on a board, so that they reconnect and load it afresh

@@ -86,7 +86,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     maxTabs: config.maxTabsPerPerson,
     maxBytes: config.boardMaxBytes,
   });
-  const lobby = new Lobby(io, boards, config.lobbyThrottleMs);
+  const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
   const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId));
   const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, totalMaxBytes: config.outboundTotalMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);

@@ -1,6 +1,6 @@
 import { expect, joinAs, selfItem, test } from "./support/fixtures";
 
-test("the lobby lists the boards this browser opened, live with their head counts, and nobody else's", async ({ people }) => {
+test("the lobby lists the boards this browser opened, live with their head counts, and nobody else's but those their owners listed", async ({ people }) => {
   const creator = await people.open("/");
   await expect(creator.getByTestId("no-recent-boards")).toBeVisible();
   await creator.getByTestId("create-board").click();
@@ -20,10 +20,15 @@ test("the lobby lists the boards this browser opened, live with their head count
   await bob.close();
   await expect(link).toHaveAttribute("data-count", "1");
 
-  // Another browser's lobby never shows it, though people are on it.
+  // Another browser's lobby never shows it, though people are on it, until its owner lists it.
   const stranger = await people.open("/");
   await expect(stranger.getByTestId("no-recent-boards")).toBeVisible();
   await expect(stranger.locator(`[data-board="${boardId}"]`)).toHaveCount(0);
+  await creator.getByTestId("setting-listed").check();
+  const listed = stranger.locator(`[data-testid="listed-board"][data-board="${boardId}"]`);
+  await expect(listed).toHaveAttribute("data-count", "1");
+  await creator.getByTestId("setting-listed").uncheck();
+  await expect(stranger.getByTestId("listed-boards")).toHaveCount(0);
 
   await link.click();
   await expect(lobby).toHaveURL(new RegExp(`/b/${boardId}$`));

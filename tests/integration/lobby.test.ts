@@ -29,12 +29,13 @@ describe("lobby", () => {
         { boardId: "quiet", count: 1 },
         { boardId: "never-opened", count: 0 },
       ],
+      listed: [],
     });
   });
 
   it("sends a watched board's new count as people join and leave, 0 once the last one has gone", async () => {
     const watcher = await server().connect();
-    expect(await watcher.emitWithAck("lobby:watch", { boards: ["room-1"] })).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 0 }] });
+    expect(await watcher.emitWithAck("lobby:watch", { boards: ["room-1"] })).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 0 }], listed: [] });
     const [a, b, bTab2] = await Promise.all([server().connect(), server().connect(), server().connect()]);
     const bob = newClientId();
 
@@ -138,6 +139,36 @@ describe("lobby", () => {
         { boardId: "room-1", count: 1 },
         { boardId: "room-2", count: 0 },
       ],
+      listed: [],
     });
+  });
+
+  it("lists a board its owner listed in every lobby, live, with its count, and forgets it once unlisted", async () => {
+    const [owner, guest, watcher] = await Promise.all([server().connect(), server().connect(), server().connect()]);
+    const joined = await owner.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "open-day", ownerKey: "owner-key-open-day-1", name: "Ada", clientId: newClientId() });
+    expect(joined).toMatchObject({ ok: true, self: { role: "owner" } });
+    await join(guest, "unlisted", "Bob");
+    expect(await watcher.emitWithAck("lobby:watch", { boards: ["beacon"] })).toEqual({ ok: true, boards: [{ boardId: "beacon", count: 0 }], listed: [] });
+
+    let listing = next(watcher, "lobby:listed");
+    expect(await owner.emitWithAck("board:manage", { type: "settings", settings: { listed: true } })).toEqual({ ok: true });
+    expect(await listing).toEqual([{ boardId: "open-day", count: 1 }]);
+    const counts = next(watcher, "lobby:count");
+    await join(guest, "open-day", "Bob");
+    expect(await counts).toEqual({ boardId: "open-day", count: 2 });
+    // A lobby opened now gets it in its answer.
+    const late = await server().connect();
+    expect(await late.emitWithAck("lobby:watch", { boards: [] })).toEqual({ ok: true, boards: [], listed: [{ boardId: "open-day", count: 2 }] });
+
+    listing = next(watcher, "lobby:listed");
+    await owner.emitWithAck("board:manage", { type: "settings", settings: { listed: false } });
+    expect(await listing).toEqual([]);
+    const heard = record(watcher, "lobby:count");
+    guest.emit("board:leave");
+    // Counts go out in order of change: once the beacon's arrives, one for the leave would have too.
+    const beacon = next(watcher, "lobby:count");
+    await join(late, "beacon", "Cy");
+    expect(await beacon).toEqual({ boardId: "beacon", count: 1 });
+    expect(heard).toEqual([{ boardId: "beacon", count: 1 }]);
   });
 });

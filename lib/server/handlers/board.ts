@@ -24,7 +24,7 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     const { self } = res.snapshot;
     socket.join([room, userRoom(res.boardId, self.id), ...(self.role === "owner" ? [ownersRoom(res.boardId)] : [])]);
     const joinId = (socket.data.joinId ?? 0) + 1;
-    socket.data = { boardId: res.boardId, userId: res.snapshot.self.id, joinId };
+    socket.data = { ...socket.data, boardId: res.boardId, userId: res.snapshot.self.id, joinId };
     if (res.announce) {
       socket.broadcast.to(room).emit("presence:joined", res.snapshot.self);
       log.info("joined", { board: res.boardId, user: res.snapshot.self.name });

@@ -22,6 +22,7 @@ export function registerManageHandler(ctx: Context, socket: ScribbleSocket): voi
       }
     }
     ctx.log.info("board managed", { board: boardId, by: member.user.name, type: req.type });
+    if (req.type === "settings" && req.settings.listed !== undefined) ctx.lobby.listingChange();
     return { ok: true };
   });
 }
