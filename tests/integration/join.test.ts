@@ -96,7 +96,7 @@ describe("joining a board", () => {
     expect(joined).toEqual([]);
     expect(server().sockets.boards.activeBoards()).toEqual([{ boardId: "room-1", count: 2 }]);
     const lobby = await observer.emitWithAck("lobby:watch", { boards: ["room-1"] });
-    expect(lobby).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 2 }] });
+    expect(lobby).toEqual({ ok: true, boards: [{ boardId: "room-1", count: 2 }], listed: [] });
   });
 
   it("treats joining the same board again under the same name as a no-op", async () => {
