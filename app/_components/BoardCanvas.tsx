@@ -10,7 +10,7 @@ import { bindPointerInput } from "@/lib/client/canvas/pointer-binding";
 import { PointerInput } from "@/lib/client/canvas/pointer-input";
 import { BoardRenderer } from "@/lib/client/canvas/renderer";
 import { toolStore } from "@/lib/client/tool-store";
-import { PAGE } from "@/lib/protocol";
+import { LIMITS, PAGE } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
 import { CursorLayer } from "./CursorLayer";
 
@@ -28,12 +28,14 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
   const pageRef = useRef<HTMLDivElement>(null);
   const committedRef = useRef<HTMLCanvasElement>(null);
   const liveRef = useRef<HTMLCanvasElement>(null);
-  const { replica, live, presence } = useBoardState();
+  const { replica, live, presence, laser } = useBoardState();
   const strokeCount = useStore(replica, (s) => selectView(s).strokes.length);
   const seq = useStore(replica, (s) => s.board.seq);
   const pending = useStore(replica, (s) => s.pending.length);
   const loading = useStore(replica, (s) => s.loading);
   const tool = useStore(toolStore, (s) => s.tool);
+  // Others' trails on screen now: a test hook, changing only as trails come and go.
+  const lasers = useStore(laser, (s) => [...s.trails.keys()].filter((id) => id !== presence.getState().self?.id).length);
 
   useEffect(() => {
     const stage = stageRef.current!;
@@ -43,21 +45,27 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     let liveDirty = true;
     let erasingCount = 0;
 
-    const frames = frameScheduler(() => {
+    /** Laser points not sent yet: they go out once a frame, like previews. */
+    let pointed: number[] = [];
+    const frames = frameScheduler((now) => {
       if (committedDirty) {
         const strokes = selectView(replica.getState()).strokes;
         // Stays dirty until all is drawn: a big board is drawn over several frames.
         committedDirty = !renderer.drawCommitted(input.erasingCount ? strokes.filter((s) => !input.isErasing(s.id)) : strokes);
       }
-      // Previews go out at most once a frame, however many pointer events came in between.
+      // Previews and laser points go out at most once a frame, however many pointer events came in between.
       sendPreview();
-      if (liveDirty) {
+      for (let i = 0; i < pointed.length; i += LIMITS.laserPointsMax * 2) session.laser(pointed.slice(i, i + LIMITS.laserPointsMax * 2));
+      pointed = [];
+      // A trail fades a little every frame, until it is gone.
+      const fading = laser.getState().fade(now);
+      if (liveDirty || fading) {
         liveDirty = false;
         const others = [...live.getState().strokes.values()];
         const draft = input.draftStroke();
-        renderer.drawLive(draft ? [...others, draft] : others);
+        renderer.drawLive(draft ? [...others, draft] : others, laser.getState().trails.values(), now);
       }
-      return committedDirty;
+      return committedDirty || fading;
     });
     const redraw = (layers: { committed?: boolean; live?: boolean }) => {
       committedDirty ||= !!layers.committed;
@@ -77,12 +85,19 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
         // Own strokes not acked yet carry no author.
         return session.whyNot("erase-others") ? strokes.filter((s) => !("author" in s) || s.author === self) : strokes;
       },
-      tool: () => (session.whyNot("draw") ? null : toolStore.getState()),
+      tool: () => {
+        const inHand = toolStore.getState();
+        return session.whyNot(inHand.tool === "laser" ? "laser" : "draw") ? null : inHand;
+      },
       commit: (stroke) => {
         sendPreview();
         session.addStroke(stroke);
       },
       erase: (ids) => session.erase(ids),
+      point: (points) => {
+        pointed.push(...points);
+        session.pointAt(points);
+      },
       invalidate: () => {
         redraw({ live: true, committed: input.erasingCount !== erasingCount });
         erasingCount = input.erasingCount;
@@ -114,6 +129,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
 
     const unsubBoard = replica.subscribe(() => redraw({ committed: true }));
     const unsubLive = live.subscribe(() => redraw({ live: true }));
+    const unsubLaser = laser.subscribe(() => redraw({ live: true }));
     const detachInput = bindPointerInput(surface, input);
     const expiry = window.setInterval(() => live.getState().expire(performance.now(), LIVE_STROKE_TTL_MS), 1_000);
 
@@ -123,11 +139,12 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       resizeObserver.disconnect();
       unsubBoard();
       unsubLive();
+      unsubLaser();
       detachInput();
       surface.removeEventListener("pointermove", onPointerMove);
       surface.removeEventListener("pointerleave", onPointerLeave);
     };
-  }, [session, replica, live, presence]);
+  }, [session, replica, live, presence, laser]);
 
   return (
     <div className="stage" ref={stageRef}>
@@ -139,6 +156,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
         data-seq={seq}
         data-pending={pending}
         data-loading={loading ? "true" : "false"}
+        data-lasers={lasers}
       >
         <canvas ref={committedRef} className="layer" aria-hidden />
         <canvas ref={liveRef} className="layer layer--input" aria-label="Drawing board" role="img" />

@@ -9,7 +9,7 @@ import { useBoardState } from "./BoardStateProvider";
 import { CopyButton } from "./CopyButton";
 
 /** The switches an owner has, in the words a teacher would use. */
-const SWITCHES: { key: "locked" | "editorsMayErase" | "chat" | "cursors" | "listed"; label: string; hint: string; on: Partial<BoardSettings>; off: Partial<BoardSettings> }[] = [
+const SWITCHES: { key: keyof BoardSettings; label: string; hint: string; on: Partial<BoardSettings>; off: Partial<BoardSettings> }[] = [
   { key: "locked", label: "Lock the board", hint: "Everyone but owners can only look.", on: { locked: true }, off: { locked: false } },
   {
     key: "editorsMayErase",
@@ -26,6 +26,7 @@ const SWITCHES: { key: "locked" | "editorsMayErase" | "chat" | "cursors" | "list
     on: { cursors: "owners" },
     off: { cursors: "everyone" },
   },
+  { key: "laser", label: "Laser for everyone", hint: "Editors may point with the laser too.", on: { laser: "everyone" }, off: { laser: "owners" } },
   { key: "listed", label: "List in the lobby", hint: "Everyone who opens this site sees the board in the lobby.", on: { listed: true }, off: { listed: false } },
 ];
 

@@ -28,6 +28,7 @@ export function Toolbar({ session, exportName }: { session: BoardSession; export
   const noDraw = useWhyNot("draw");
   const noClear = useWhyNot("clear");
   const noEraseOthers = useWhyNot("erase-others");
+  const noLaser = useWhyNot("laser");
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -41,6 +42,11 @@ export function Toolbar({ session, exportName }: { session: BoardSession; export
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, [session]);
+
+  // A laser taken away (the owner kept it for owners) leaves the pen in hand, not a tool that does nothing.
+  useEffect(() => {
+    if (tool === "laser" && noLaser) toolStore.setState({ tool: "pen" });
+  }, [tool, noLaser]);
 
   const pick = (next: Partial<{ tool: ToolName; color: string; width: number }>) => toolStore.setState(next);
   const strokes = () => selectView(replica.getState()).strokes;
@@ -86,6 +92,16 @@ export function Toolbar({ session, exportName }: { session: BoardSession; export
           title={noDraw ?? (noEraseOthers ? "Eraser: removes your own strokes it touches (only owners erase others')" : "Eraser: removes whole strokes it touches")}
         >
           Eraser
+        </button>
+        <button
+          className="tool"
+          data-testid="tool-laser"
+          aria-pressed={tool === "laser"}
+          disabled={!!noLaser}
+          onClick={() => pick({ tool: "laser" })}
+          title={noLaser ?? "Laser: point for everyone; the trail fades by itself"}
+        >
+          Laser
         </button>
       </div>
       <fieldset className="toolbar__group" disabled={!!noDraw} title={noDraw} aria-label="Pen colour">

@@ -121,6 +121,7 @@ export class BoardSession {
     this.socket.on("cursors", this.onCursors);
     this.socket.on("chat:message", this.onChat);
     this.socket.on("board:access", this.onAccess);
+    this.socket.on("laser", this.onLaser);
     this.socket.on("owner:removed", this.onRemovedList);
     this.socket.on("board:dismissed", this.onDismissed);
     this.activity = this.options.watchActivity((state) => this.sendActivity(state));
@@ -143,6 +144,7 @@ export class BoardSession {
     this.socket.off("cursors", this.onCursors);
     this.socket.off("chat:message", this.onChat);
     this.socket.off("board:access", this.onAccess);
+    this.socket.off("laser", this.onLaser);
     this.socket.off("owner:removed", this.onRemovedList);
     this.socket.off("board:dismissed", this.onDismissed);
     for (const timer of this.leaving.values()) clearTimeout(timer);
@@ -165,6 +167,17 @@ export class BoardSession {
 
   setColor(color: Color): void {
     this.send({ type: "circle:set", opId: nanoid(), color });
+  }
+
+  /** This person's laser went through `points` (`[x, y, ...]`): their own trail shows at once. */
+  pointAt(points: number[]): void {
+    const self = this.state.presence.getState().self;
+    if (self) this.state.laser.getState().add(self.id, self.color, points, performance.now());
+  }
+
+  /** Sends the laser's points (at most LIMITS.laserPointsMax) to the others; dropped when not connected. */
+  laser(points: number[]): void {
+    if (this.isJoined() && !this.whyNot("laser")) this.socket.volatile.emit("laser", { points });
   }
 
   /** Sends the points of the stroke being drawn to the others; dropped when not connected. */
@@ -430,6 +443,10 @@ export class BoardSession {
     const owner = this.seen.get(change.by);
     // Like changes to strokes: never a line about what one did oneself.
     if (text && owner && change.by !== presence.getState().self?.id) chat.getState().did(`access-${change.type}-${Date.now()}-${text}`, owner, text, Date.now());
+  };
+  private onLaser = ({ userId, points }: { userId: string; points: number[] }) => {
+    const user = this.state.presence.getState().users.find((u) => u.id === userId);
+    if (user) this.state.laser.getState().add(userId, user.color, points, performance.now());
   };
   private onRemovedList = (removed: RemovedPerson[]) => this.state.access.getState().setRemoved(removed);
   private onDismissed = (dismissal: Dismissal) => this.dismiss(dismissal);

@@ -3,6 +3,7 @@ import { createReplicaStore } from "./board-replica";
 import { createChatStore } from "./chat-store";
 import { createCursorStore } from "./cursor-store";
 import { createHistoryStore } from "./history-store";
+import { createLaserStore } from "./laser-store";
 import { createLiveStore } from "./live-store";
 import { createPresenceStore } from "./presence-store";
 import { createSessionStore } from "./session-store";
@@ -21,6 +22,8 @@ export function createBoardState() {
     chat: createChatStore(),
     /** Others' strokes in progress. */
     live: createLiveStore(),
+    /** Laser trails, fading. */
+    laser: createLaserStore(),
     cursors: createCursorStore(),
     /** Whether the board has owners, its settings, and what only owners see. */
     access: createAccessStore(),

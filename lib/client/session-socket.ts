@@ -11,9 +11,9 @@ type Request<E extends keyof Emits> = Parameters<Emits[E]>[0];
 /** The answer an event's ack callback gets. */
 export type AckOf<E extends keyof Emits> = Parameters<Emits[E]> extends [unknown, (res: infer R) => void] ? R : never;
 /** Events the tab sends without waiting for an answer. */
-type Told = "board:leave" | "presence:state" | "cursor:hide" | "stroke:preview" | "cursor";
+type Told = "board:leave" | "presence:state" | "cursor:hide" | "stroke:preview" | "cursor" | "laser";
 /** Sent only if they can go now: dropped rather than queued while disconnected. */
-type Volatile = "stroke:preview" | "cursor";
+type Volatile = "stroke:preview" | "cursor" | "laser";
 /** Events the tab sends with a request and waits for the ack of. */
 type Asked = "op" | "chat:send" | "strokes:get" | "board:join" | "board:manage";
 

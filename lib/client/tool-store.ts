@@ -1,7 +1,7 @@
 import { createStore } from "zustand/vanilla";
 import { STROKE_WIDTHS, type Color } from "../protocol";
 
-export type ToolName = "pen" | "eraser";
+export type ToolName = "pen" | "eraser" | "laser";
 
 export interface ToolStore {
   tool: ToolName;

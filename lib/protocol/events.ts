@@ -2,7 +2,7 @@ import type { AccessChange, BoardSettings, Dismissal, OwnerView, RemovedPerson, 
 import type { Ack, ProtocolError } from "./errors";
 import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
 import type { ActivityState, Color } from "./primitives";
-import type { ChatSendRequest, JoinRequest, LobbyWatchRequest, ManageRequest, StrokesRequest } from "./schemas";
+import type { ChatSendRequest, JoinRequest, LaserRequest, LobbyWatchRequest, ManageRequest, StrokesRequest } from "./schemas";
 
 export interface User {
   /** Stable for as long as the person has at least one tab on the board. */
@@ -101,6 +101,8 @@ export interface ClientToServerEvents {
   cursor: (position: { x: number; y: number }) => void;
   /** The pointer left the board (reliable: a lost hide would leave a cursor standing). */
   "cursor:hide": () => void;
+  /** The laser's path since the last message, batched per frame; others-only, volatile, never kept. */
+  laser: (req: LaserRequest) => void;
   "presence:state": (update: { state: ActivityState }) => void;
   /** A chat message, public or (with `to`, a user id) direct; acked with the stored message. */
   "chat:send": (req: ChatSendRequest, ack: (res: Ack<{ message: ChatMessage }>) => void) => void;
@@ -123,6 +125,8 @@ export interface ServerToClientEvents {
   op: (applied: AppliedOp) => void;
   "board:strokes": (chunk: StrokeChunk) => void;
   "stroke:preview": (preview: RemotePreview) => void;
+  /** Someone's laser moved: a trail that fades on its own. */
+  laser: (trail: LaserRequest & { userId: string }) => void;
   /** Sent before a graceful shutdown: the client keeps reconnecting until the server is back. */
   "server:shutdown": () => void;
   /** An owner changed the board's settings or someone's place on it. */
@@ -158,6 +162,7 @@ const clientEventNames: Record<keyof ClientToServerEvents, true> = {
   "stroke:preview": true,
   cursor: true,
   "cursor:hide": true,
+  laser: true,
   "presence:state": true,
   "chat:send": true,
   ping: true,

@@ -26,6 +26,8 @@ export const LIMITS = {
   chatTextMax: 1_000,
   /** Messages a board keeps and shows to late joiners. */
   chatHistory: 200,
+  /** Points in one laser message (the pointer's samples of about one frame). */
+  laserPointsMax: 64,
   strokeWidthMin: 1,
   strokeWidthMax: 64,
 } as const;

@@ -165,6 +165,21 @@ export const cursorSchema = z.strictObject({
   y: z.number().finite().min(0).max(PAGE.height),
 });
 
+/** Where the laser went since the last message: `[x, y, x, y, ...]` on the page. Never kept. */
+export const laserSchema = z.strictObject({
+  points: z
+    .array(z.number().finite())
+    .min(2, "the laser needs at least one point")
+    .max(LIMITS.laserPointsMax * 2, `at most ${LIMITS.laserPointsMax} laser points at once`)
+    .superRefine((points, ctx) => {
+      if (points.length % 2 !== 0) ctx.addIssue({ code: "custom", message: "laser points must be [x, y] pairs" });
+      else if (points.some((v, i) => v < 0 || v > (i % 2 === 0 ? PAGE.width : PAGE.height))) {
+        ctx.addIssue({ code: "custom", message: `laser points must be on the ${PAGE.width}x${PAGE.height} page` });
+      }
+    }),
+});
+export type LaserRequest = z.input<typeof laserSchema>;
+
 export const activitySchema = z.strictObject({ state: z.enum(ACTIVITY_STATES) });
 
 export const chatSendSchema = z.strictObject({

@@ -26,6 +26,8 @@ export function eventLimits(config: Config): Record<keyof ClientToServerEvents, 
     cursor: { burst: 60, perSecond: 45, excess: "drop" },
     // Reliable (a lost hide leaves a cursor standing), but a pointer leaves the page a few times a second at most.
     "cursor:hide": { burst: 20, perSecond: 10, excess: "drop" },
+    // Like the cursor: once per frame at most while pointing.
+    laser: { burst: 60, perSecond: 45, excess: "drop" },
     "presence:state": { burst: 10, perSecond: 2, excess: "drop" },
     // Above the per-person limit, so that a person's tabs together meet that one first.
     "chat:send": { burst: config.chatBurst * 2, perSecond: config.chatPerSecond * 2, excess: "refuse" },

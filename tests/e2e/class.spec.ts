@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { canvas, drawStroke, line } from "./support/canvas";
+import { canvas, drawStroke, line, startStroke } from "./support/canvas";
 import { expect, joinAs, selfItem, test, uniqueBoard } from "./support/fixtures";
 import { forgeOn } from "./support/forgery";
 
@@ -122,4 +122,27 @@ test("an owner link makes a second device a co-owner, and the key leaves the add
   const student = await joinAs(people, id, "Sam");
   await expect(selfItem(student)).toHaveAttribute("data-role", "editor");
   await expect(student.getByTestId("board-controls")).toHaveCount(0);
+});
+
+test("the teacher's laser shows on every screen and fades by itself; students get it when the teacher allows", async ({ people }) => {
+  const id = uniqueBoard("laser");
+  const teacher = await joinAs(people, id, "Teacher");
+  const student = await joinAs(people, id, "Sam");
+  await expect(student.getByTestId("tool-laser")).toBeDisabled();
+  await expect(student.getByTestId("tool-laser")).toHaveAttribute("title", /owners/);
+
+  await teacher.getByTestId("tool-laser").click();
+  const stroke = await startStroke(teacher, line(200, 300));
+  await expect(canvas(student)).toHaveAttribute("data-lasers", "1");
+  await stroke();
+  // Nothing is drawn: the laser keeps nothing.
+  await strokes(student, 0);
+  await expect(canvas(student)).toHaveAttribute("data-lasers", "0");
+
+  await teacher.getByTestId("setting-laser").check();
+  await expect(student.getByTestId("tool-laser")).toBeEnabled();
+  await student.getByTestId("tool-laser").click();
+  await drawStroke(student, line(200, 600));
+  await expect(canvas(teacher)).toHaveAttribute("data-lasers", "1");
+  await expect(canvas(teacher)).toHaveAttribute("data-lasers", "0");
 });

@@ -121,6 +121,7 @@ const validArgs: Record<keyof ClientToServerEvents, (i: number) => unknown[]> = 
   "stroke:preview": () => [{ ...strokeInput("s-1"), points: [10, 10, 0.5] }],
   cursor: (i) => [{ x: i % 100, y: 5 }],
   "cursor:hide": () => [],
+  laser: (i) => [{ points: [i % 100, 5] }],
   "presence:state": () => [{ state: "idle" }],
   "chat:send": (i) => [{ opId: `m-${i}`, text: "hi" }],
   ping: () => [],

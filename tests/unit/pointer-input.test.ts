@@ -8,9 +8,10 @@ const at = (x: number, y: number, pressure = 0.5): BoardSample => ({ x, y, press
 const MOUSE = 1;
 
 /** A PointerInput over a board holding `strokes`, recording what it commits, erases and previews. */
-function drawing(strokes: StrokeInput[] = [], tool: Pick<ToolStore, "tool" | "color" | "width"> = { tool: "pen", color: "#dc2626", width: 8 }) {
+function drawing(strokes: StrokeInput[] = [], tool: Pick<ToolStore, "tool" | "color" | "width"> | null = { tool: "pen", color: "#dc2626", width: 8 }) {
   const committed: StrokeInput[] = [];
   const erased: string[][] = [];
+  const pointed: number[][] = [];
   const previews: StrokePreview[] = [];
   let invalidations = 0;
   const input: PointerInput = new PointerInput({
@@ -23,9 +24,10 @@ function drawing(strokes: StrokeInput[] = [], tool: Pick<ToolStore, "tool" | "co
       committed.push(structuredClone(stroke));
     },
     erase: (ids) => erased.push(ids),
+    point: (points) => pointed.push(points),
     invalidate: () => invalidations++,
   });
-  return { input, committed, erased, previews, invalidations: () => invalidations };
+  return { input, committed, erased, pointed, previews, invalidations: () => invalidations };
 }
 
 describe("PointerInput", () => {
@@ -120,5 +122,27 @@ describe("PointerInput", () => {
     expect(input.tracks(MOUSE)).toBe(true);
     input.up(MOUSE, at(20, 10));
     expect(committed[0]!.points).toEqual([10, 10, 0.5, 20, 10, 0.5]);
+  });
+
+  it("points with the laser: every sample goes out, nothing is drawn, erased or previewed", () => {
+    const laser = drawing([strokeInput("s")], { tool: "laser", color: "#dc2626", width: 8 });
+    laser.input.down(MOUSE, at(100, 100), "mouse");
+    laser.input.move(MOUSE, [at(110, 100), at(120, 105)]);
+    laser.input.up(MOUSE, at(130, 110));
+    expect(laser.pointed).toEqual([[100, 100], [110, 100, 120, 105]]);
+    expect(laser.committed).toEqual([]);
+    expect(laser.erased).toEqual([]);
+    expect(laser.input.takePreview()).toBeNull();
+    expect(laser.input.tracks(MOUSE)).toBe(false);
+  });
+
+  it("starts nothing while no tool is in hand (a viewer)", () => {
+    const none = drawing([strokeInput("s")], null);
+    expect(none.input.down(MOUSE, at(100, 100), "mouse")).toBe(false);
+    none.input.move(MOUSE, [at(120, 100)]);
+    none.input.up(MOUSE, at(130, 100));
+    expect(none.committed).toEqual([]);
+    expect(none.pointed).toEqual([]);
+    expect(none.input.draftStroke()).toBeNull();
   });
 });

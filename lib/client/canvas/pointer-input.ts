@@ -22,6 +22,8 @@ export interface DrawingTarget {
   commit(stroke: StrokeInput): void;
   /** The eraser touched these strokes during one drag: erase them as one action. */
   erase(strokeIds: string[]): void;
+  /** The laser went through these points (`[x, y, ...]`, board units). */
+  point(points: number[]): void;
   /** Something changed that the next frame must show. */
   invalidate(): void;
 }
@@ -49,6 +51,8 @@ export class PointerInput {
   /** Strokes the eraser has touched in the current drag, hidden until the erase is sent. */
   private readonly erasing = new Set<string>();
   private pointerId: number | null = null;
+  /** The gesture under way is the laser's. */
+  private pointing = false;
   private lastEraser: BoardSample | null = null;
 
   constructor(private readonly target: DrawingTarget) {}
@@ -95,6 +99,9 @@ export class PointerInput {
       this.draft = { id: nanoid(), color, width, tool: "pen", simulatePressure: pointerType !== "pen", points: [] };
       this.sentNumbers = 0;
       this.addPoint(sample);
+    } else if (tool === "laser") {
+      this.pointing = true;
+      this.target.point([sample.x, sample.y]);
     } else {
       this.lastEraser = null;
       this.eraseAt(sample);
@@ -106,9 +113,12 @@ export class PointerInput {
   /** Every sample the device made since the last move, oldest first. */
   move(pointerId: number, samples: readonly BoardSample[]): void {
     if (pointerId !== this.pointerId) return;
-    for (const sample of samples) {
-      if (this.draft) this.addPoint(sample);
-      else this.eraseAt(sample);
+    if (this.pointing) this.target.point(samples.flatMap((s) => [s.x, s.y]));
+    else {
+      for (const sample of samples) {
+        if (this.draft) this.addPoint(sample);
+        else this.eraseAt(sample);
+      }
     }
     this.target.invalidate();
   }
@@ -123,6 +133,7 @@ export class PointerInput {
       this.target.erase([...this.erasing]);
       this.erasing.clear();
     }
+    this.pointing = false;
     this.pointerId = null;
     this.target.invalidate();
   }
@@ -132,6 +143,7 @@ export class PointerInput {
     if (pointerId !== this.pointerId) return;
     this.draft = null;
     this.erasing.clear();
+    this.pointing = false;
     this.pointerId = null;
     this.target.invalidate();
   }

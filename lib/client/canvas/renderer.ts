@@ -1,4 +1,5 @@
 import { PAGE, type StrokeInput } from "../../protocol";
+import { LASER_TRAIL_MS, type LaserTrail } from "../laser-store";
 import type { LiveStroke } from "../live-store";
 import { livePath, prunePaths, strokePath } from "./paths";
 
@@ -60,7 +61,8 @@ export class BoardRenderer {
     return true;
   }
 
-  drawLive(strokes: Iterable<LiveInk | LiveStroke>): void {
+  /** Strokes being drawn, and laser trails as they are at `now` (each point fades with its age). */
+  drawLive(strokes: Iterable<LiveInk | LiveStroke>, lasers: Iterable<LaserTrail> = [], now = 0): void {
     const ctx = this.context(this.live);
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.live.width, this.live.height);
@@ -70,6 +72,36 @@ export class BoardRenderer {
       ctx.fillStyle = stroke.color;
       ctx.fill(livePath(stroke));
     }
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    for (const { color, points } of lasers) {
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.shadowColor = color;
+      ctx.shadowBlur = 8 * this.scale * this.dpr;
+      for (let i = 0; i < points.length; i++) {
+        const p = points[i]!;
+        const life = Math.max(0, 1 - (now - p.at) / LASER_TRAIL_MS);
+        ctx.globalAlpha = life;
+        if (i > 0) {
+          const q = points[i - 1]!;
+          ctx.lineWidth = 2 + 4 * life;
+          ctx.beginPath();
+          ctx.moveTo(q.x, q.y);
+          ctx.lineTo(p.x, p.y);
+          ctx.stroke();
+        }
+      }
+      const head = points.at(-1);
+      if (head) {
+        ctx.globalAlpha = Math.max(0, 1 - (now - head.at) / LASER_TRAIL_MS);
+        ctx.beginPath();
+        ctx.arc(head.x, head.y, 6, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+    ctx.globalAlpha = 1;
+    ctx.shadowBlur = 0;
   }
 
   private applyTransform(ctx: CanvasRenderingContext2D): void {

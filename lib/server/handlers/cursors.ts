@@ -1,4 +1,4 @@
-import { cursorSchema, type CursorUpdate } from "../../protocol";
+import { cursorSchema, laserSchema, type CursorUpdate } from "../../protocol";
 import { bind } from "../bind";
 import type { Member } from "../board-service";
 import { boardRoom, ownersRoom, type ScribbleSocket } from "../rooms";
@@ -21,4 +21,11 @@ export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): vo
 
   bind(ctx, socket, "cursor", cursorSchema, { member: true }, ({ x, y }, member) => publish(member, (id) => ({ id, x, y })));
   bind(ctx, socket, "cursor:hide", null, { member: true }, (_, member) => publish(member, (id) => ({ id, hidden: true })));
+
+  // Everyone sees a laser (that is its point), whatever the board's cursor setting.
+  bind(ctx, socket, "laser", laserSchema, { member: true }, ({ points }, member) => {
+    const forbidden = boards.forbidden(member, "laser");
+    if (forbidden) return forbidden;
+    socket.volatile.broadcast.to(boardRoom(member.boardId)).emit("laser", { userId: member.user.id, points });
+  });
 }
