@@ -368,7 +368,8 @@ export class BoardRoom {
         break;
       case "role":
         next.grant(target!.clientId, req.role);
-        managed = { changes: [{ type: "role", by, userId: req.userId, role: req.role }], ownerChanges: [] };
+        // Who takes it is decided once it is stored (below).
+        managed = { changes: [], ownerChanges: [] };
         break;
       case "remove":
         next.remove({ clientId: target!.clientId, userId: target!.user.id, name: target!.user.name, at: now });
@@ -395,7 +396,15 @@ export class BoardRoom {
       return refuse("INTERNAL", "The change could not be stored; nothing was changed.");
     }
     this.access = next;
-    if (req.type === "role") this.roster.setRole(req.userId, req.role);
+    // A role is the browser's (as `roleOf` gives it on a join): every name it holds here takes it,
+    // one that joined while the change was stored too. Owners keep theirs.
+    if (req.type === "role") {
+      for (const user of this.roster.users()) {
+        if (user.role === "owner" || this.roster.clientOfUser(user.id) !== target!.clientId) continue;
+        this.roster.setRole(user.id, req.role);
+        managed.changes.push({ type: "role", by, userId: user.id, role: req.role });
+      }
+    }
     // Who leaves is decided now, not before the write: a tab may have joined meanwhile.
     if (req.type === "remove") managed.dismiss = { socketIds: this.roster.socketsOfClient(target!.clientId), dismissal: { reason: "removed", by } };
     if (req.type === "end") {

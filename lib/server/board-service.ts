@@ -85,6 +85,10 @@ export class BoardService {
       }
       // The board may have left memory while the claim was stored (the tab's other board was this one).
       if (this.rooms.get(boardId) !== room) return this.join(socketId, req);
+      // Others may have joined, and owners decided, while the claim was stored: the name may be
+      // taken now, the board full, or this browser removed.
+      const meanwhile = room.refusal(req.name, credentials);
+      if (meanwhile) return meanwhile;
     }
     // The board it was on may leave memory only once the tab is on this one: it may be the same
     // board, under another name.

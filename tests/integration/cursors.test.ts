@@ -1,18 +1,11 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import type { ClientSocket } from "@/lib/client/socket";
 import type { CursorUpdate } from "@/lib/protocol";
-import { barrier, join, next, record, useServer } from "./harness";
+import { barrier, join, moved, next, record, useServer } from "./harness";
 
 // A tick that never comes on its own: each test flushes the hub itself, so that "one batch per
 // tick" is counted exactly rather than timed.
 const server = useServer({ cursorTickMs: 1_000 });
-
-async function moved(socket: ClientSocket, x: number, y: number): Promise<void> {
-  socket.volatile.emit("cursor", { x, y });
-  // The server has handled the cursor once it answers a ping sent after it on the same connection.
-  await barrier(socket);
-}
 
 describe("cursors, coalesced", () => {
   it("sends each member one batch per tick with the latest position of everyone else, never its own", async () => {

@@ -2,7 +2,7 @@ import { io } from "socket.io-client";
 import { Board } from "@/lib/board";
 import { afterEach, beforeEach, expect } from "vitest";
 import type { ClientSocket } from "@/lib/client/socket";
-import { PROTOCOL_VERSION, type AppliedOp, type JoinSnapshot, type OpAck, type OpRequest, type ServerToClientEvents, type Stroke, type StrokeChunk } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type Ack, type AppliedOp, type ErrorCode, type JoinSnapshot, type ManageRequest, type OpAck, type OpRequest, type ServerToClientEvents, type Stroke, type StrokeChunk } from "@/lib/protocol";
 import { loadConfig, type Config } from "@/lib/server/config";
 import { createLogger, type LogEntry } from "@/lib/server/log";
 import type { SocketServer } from "@/lib/server/socket-server";
@@ -77,16 +77,52 @@ let clientCounter = 0;
 /** A client id like the browser's: one per simulated browser. */
 export const newClientId = () => `test-client-${++clientCounter}-${Math.random().toString(36).slice(2, 10)}`;
 
-export async function join(
-  socket: ClientSocket,
-  boardId: string,
-  name: string,
-  clientId = newClientId(),
-): Promise<JoinSnapshot> {
-  const res = await socket.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId, name, clientId });
+/** How a tab names the board it joins: by its id (its ordinary link) or by its view-only link's key. */
+export type BoardLink = string | { view: string };
+
+/** Asks to join and resolves with the answer, refusals included; `ownerKey` as a browser holding one sends it. */
+export function askToJoin(socket: ClientSocket, board: BoardLink, name: string, clientId = newClientId(), ownerKey?: string): Promise<Ack<JoinSnapshot>> {
+  return socket.emitWithAck("board:join", {
+    protocol: PROTOCOL_VERSION,
+    ...(typeof board === "string" ? { boardId: board } : board),
+    name,
+    clientId,
+    ...(ownerKey === undefined ? {} : { ownerKey }),
+  });
+}
+
+/** Joins, and throws if the join is refused. */
+export async function join(socket: ClientSocket, board: BoardLink, name: string, clientId = newClientId(), ownerKey?: string): Promise<JoinSnapshot> {
+  const res = await askToJoin(socket, board, name, clientId, ownerKey);
   if (!res.ok) throw new Error(`join refused: ${res.error.code} ${res.error.message}`);
   return res;
 }
+
+/** A tab on a board: its socket, what its join answered, and the person's user id. */
+export interface Tab {
+  socket: ClientSocket;
+  snapshot: JoinSnapshot;
+  id: string;
+}
+
+/** Joins a connected socket (see `join`) and hands it back as a tab. */
+export async function enter(socket: ClientSocket, board: BoardLink, name: string, clientId = newClientId(), ownerKey?: string): Promise<Tab> {
+  const snapshot = await join(socket, board, name, clientId, ownerKey);
+  return { socket, snapshot, id: snapshot.self.id };
+}
+
+/** Connects a new tab and joins it (see `join`). */
+export async function openTab(server: TestServer, board: BoardLink, name: string, clientId = newClientId(), ownerKey?: string): Promise<Tab> {
+  return enter(await server.connect(), board, name, clientId, ownerKey);
+}
+
+/** Sends an owner's change from the tab and resolves with the answer. */
+export function manage(tab: Tab, req: ManageRequest): Promise<Ack> {
+  return tab.socket.emitWithAck("board:manage", req);
+}
+
+/** A refusal with this code, whatever its words: for `toMatchObject`. */
+export const refused = (code: ErrorCode) => ({ ok: false, error: { code } });
 
 /** Resolves with the first payload of `event` on `socket`. */
 export function next<E extends keyof ServerToClientEvents>(
@@ -119,6 +155,12 @@ export function record<E extends keyof ServerToClientEvents>(socket: ClientSocke
 export async function barrier(socket: ClientSocket): Promise<void> {
   const res = await socket.emitWithAck("ping");
   if (!res.ok) throw new Error("ping refused");
+}
+
+/** Moves the socket's cursor, and resolves once the server has handled it (a ping sent after it is answered). */
+export async function moved(socket: ClientSocket, x: number, y: number): Promise<void> {
+  socket.volatile.emit("cursor", { x, y });
+  await barrier(socket);
 }
 
 /**
@@ -178,9 +220,9 @@ export interface Loaded {
 }
 
 /** Joins and waits until the board's strokes are all in. */
-export async function joinLoaded(socket: ClientSocket, boardId: string, name: string, clientId = newClientId()): Promise<Loaded> {
+export async function joinLoaded(socket: ClientSocket, board: BoardLink, name: string, clientId = newClientId()): Promise<Loaded> {
   const loaded = loadStrokes(socket);
-  const snapshot = await join(socket, boardId, name, clientId);
+  const snapshot = await join(socket, board, name, clientId);
   const chunks = await loaded;
   return { snapshot, chunks, strokes: chunks.flatMap((c) => c.strokes) };
 }
@@ -237,21 +279,40 @@ export async function seedBoard(store: BoardStore, boardId: string, reqs: readon
 export const strokeAdds = (prefix: string, count: number): OpRequest[] =>
   Array.from({ length: count }, (_, i) => addOp(`add-${prefix}-${i}`, strokeInput(`${prefix}-${i}`)));
 
-/** A store whose op writes wait while held, as on a busy disk, to open the window between ordering and storing. */
-export class SlowStore extends MemoryStore {
-  private gate: Promise<void> = Promise.resolve();
-  private open: () => void = () => {};
+/** What a `SlowStore` can hold: op writes, and loads of boards. */
+export type HeldCall = "append" | "load";
 
-  hold(): void {
-    this.gate = new Promise((resolve) => (this.open = resolve));
+/**
+ * A store whose calls of the kinds held wait, as on a busy disk: to open the window between
+ * ordering an op and storing it, or to have tabs that open a board together wait for one load.
+ */
+export class SlowStore extends MemoryStore {
+  private readonly gates = new Map<HeldCall, { passed: Promise<void>; open: () => void }>();
+
+  /** Holds the calls of these kinds (op writes when none is named) made from now on, until released. */
+  hold(...calls: HeldCall[]): void {
+    for (const call of calls.length > 0 ? calls : (["append"] as const)) {
+      let open = () => {};
+      const passed = new Promise<void>((resolve) => (open = resolve));
+      this.gates.set(call, { passed, open });
+    }
   }
 
-  release(): void {
-    this.open();
+  /** Lets the held calls of these kinds (every kind when none is named) go on. */
+  release(...calls: HeldCall[]): void {
+    for (const call of calls.length > 0 ? calls : [...this.gates.keys()]) {
+      this.gates.get(call)?.open();
+      this.gates.delete(call);
+    }
   }
 
   override async append(...args: Parameters<MemoryStore["append"]>): Promise<void> {
-    await this.gate;
+    await this.gates.get("append")?.passed;
     return super.append(...args);
+  }
+
+  override async load(...args: Parameters<MemoryStore["load"]>): ReturnType<MemoryStore["load"]> {
+    await this.gates.get("load")?.passed;
+    return super.load(...args);
   }
 }

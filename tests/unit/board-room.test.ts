@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { StoredChat } from "@/lib/board";
-import type { AppliedOp } from "@/lib/protocol";
+import type { PersistedAccess, StoredChat } from "@/lib/board";
+import { OPEN_BOARD, OWNED_BOARD_DEFAULTS, type AppliedOp } from "@/lib/protocol";
 import { BoardRoom, type JoinInput } from "@/lib/server/board-room";
 import { createLogger } from "@/lib/server/log";
 import { MemoryStore } from "@/lib/server/storage";
@@ -37,6 +37,11 @@ class GatedStore extends MemoryStore {
   override async create(boardId: string, epoch: string): Promise<void> {
     if (this.failing) throw new Error("disk full");
     return super.create(boardId, epoch);
+  }
+
+  override async saveAccess(boardId: string, access: PersistedAccess): Promise<void> {
+    if (this.failing) throw new Error("disk full");
+    return super.saveAccess(boardId, access);
   }
 }
 
@@ -143,6 +148,50 @@ describe("BoardRoom", () => {
     store.failing = false;
     expect(await room.postChat(member, { opId: "c-2", text: "hello again" }, 2)).toMatchObject({ ok: true });
     expect((await store.load("b"))?.chat).toHaveLength(1);
+  });
+
+  it("leaves a board whose claim could not be stored open and new: the next claim takes it", async () => {
+    const { room, store } = roomWithAda();
+    store.failing = true;
+    await expect(room.claim("owner-hash", "view-key-1")).rejects.toThrow("disk full");
+    expect(room.isStored).toBe(false);
+    expect(room.join("s-olga", joinInput("Olga"), { ...credentials("Olga"), ownerKeyHash: "owner-hash" }).snapshot).toMatchObject({
+      owned: false,
+      settings: OPEN_BOARD,
+      self: { role: "editor" },
+    });
+
+    store.failing = false;
+    expect(await room.claim("owner-hash", "view-key-2")).toBe(true);
+    expect((await store.load("b"))?.access).toMatchObject({ ownerKeyHash: "owner-hash", viewKey: "view-key-2" });
+    expect(await room.claim("another-hash", "view-key-3")).toBe(false);
+  });
+
+  it("changes nothing, and dismisses nobody, when an owner's change could not be stored", async () => {
+    const { room, store, ada } = roomWithAda();
+    await room.claim("owner-hash", "view-key");
+    room.join("s-olga", joinInput("Olga"), { ...credentials("Olga"), ownerKeyHash: "owner-hash" });
+    const olga = room.memberOf("s-olga")!;
+    store.failing = true;
+
+    for (const req of [
+      { type: "settings", settings: { locked: true } },
+      { type: "role", userId: ada.user.id, role: "viewer" },
+      { type: "remove", userId: ada.user.id },
+      { type: "end" },
+    ] as const) {
+      expect(await room.manage(olga, req, 1)).toEqual({ ok: false, error: { code: "INTERNAL", message: "The change could not be stored; nothing was changed." } });
+    }
+    expect(room.memberOf("s-ada")).toMatchObject({ role: "editor", user: { role: "editor" } });
+    expect(room.join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot.settings).toEqual(OWNED_BOARD_DEFAULTS);
+    expect((await store.load("b"))?.access).toMatchObject({ settings: OWNED_BOARD_DEFAULTS, grants: [], removed: [] });
+
+    // The next change is decided on what is stored, not on what failed.
+    store.failing = false;
+    expect(await room.manage(olga, { type: "settings", settings: { chat: false } }, 2)).toMatchObject({
+      ok: true,
+      changes: [{ type: "settings", settings: { ...OWNED_BOARD_DEFAULTS, chat: false } }],
+    });
   });
 
   it("stores a board with its first change only, and snapshots only what changed", async () => {
