@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import { useStore } from "zustand";
 import { frameScheduler } from "@/lib/client/canvas/frame-scheduler";
 import { visibleCursorIds } from "@/lib/client/cursor-store";
-import { effectiveRole, PAGE } from "@/lib/protocol";
+import { effectiveRole, PAGE, type User } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
 
 /** Time constant of the glide toward each new position: smooth at 30 Hz updates, never laggy. */
@@ -75,12 +75,16 @@ export function CursorLayer() {
   useEffect(() => requestFrame.current(), [ids, users]);
 
   const byId = new Map(users.map((u) => [u.id, u]));
+  const selfOwns = byId.get(selfId ?? "")?.role === "owner";
+  const shows = (user: User) =>
+    effectiveRole(user.role, settings) !== "viewer" && (settings.cursors === "everyone" || selfOwns || user.role === "owner");
   return (
     <div className="cursor-layer" ref={layerRef} aria-hidden>
       {ids
         .split(" ")
-        // A viewer has no cursor: one made a viewer (or locked out) leaves none standing.
-        .filter((id) => id && id !== selfId && byId.has(id) && effectiveRole(byId.get(id)!.role, settings) !== "viewer")
+        // A viewer has no cursor: one made a viewer (or locked out) leaves none standing; nor do
+        // others' cursors once owners show only theirs.
+        .filter((id) => id && id !== selfId && byId.has(id) && shows(byId.get(id)!))
         .map((id) => {
           const user = byId.get(id)!;
           const { x, y } = cursors.getState().positions.get(id) ?? { x: 0, y: 0 };

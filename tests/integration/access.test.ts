@@ -568,4 +568,21 @@ describe.each([
     await deliverCursors(srv(), tabs.map((t) => t.socket));
     expect(seen).toEqual([new Set([ed.id, bo.id]), new Set([owner.id, bo.id]), new Set([owner.id, ed.id]), new Set([owner.id, ed.id, bo.id])]);
   });
+
+  it("takes away the cursor of someone a lock made a viewer when they hide it: a hide is never refused", async () => {
+    const { owner } = await ownedBoard(srv());
+    const ed = await openTab(srv(), "board", "Ed");
+    await moved(ed.socket, 30, 30);
+    await deliverCursors(srv(), [owner.socket, ed.socket]);
+    expect(await manage(owner, { type: "settings", settings: { locked: true } })).toEqual({ ok: true });
+
+    const updates: CursorUpdate[] = [];
+    owner.socket.on("cursors", (batch: CursorUpdate[]) => updates.push(...batch));
+    const refusals = record(ed.socket, "error");
+    ed.socket.emit("cursor:hide");
+    await barrier(ed.socket);
+    await deliverCursors(srv(), [owner.socket, ed.socket]);
+    expect(refusals).toEqual([]);
+    expect(updates).toEqual([{ id: ed.id, hidden: true }]);
+  });
 });

@@ -7,20 +7,21 @@ import type { Context } from "../types";
 export function registerCursorHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, config, cursors } = ctx;
 
-  const publish = (member: Member, update: (id: string) => CursorUpdate) => {
-    const forbidden = boards.forbidden(member, "cursor");
-    if (forbidden) return forbidden;
-    if (config.cursorMode === "relay") {
-      const audience = boards.cursorAudience(member.boardId);
-      const room = audience && member.role !== "owner" ? ownersRoom(member.boardId) : boardRoom(member.boardId);
-      socket.volatile.broadcast.to(room).emit("cursors", [update(member.user.id)]);
-    } else {
-      cursors.update(member.boardId, update(member.user.id));
-    }
+  /** `toAll`: past the owners-only audience (a hide, which can only take a cursor away). */
+  const publish = (member: Member, update: CursorUpdate, toAll = false) => {
+    if (config.cursorMode === "coalesce") return cursors.update(member.boardId, update);
+    const ownersOnly = !toAll && member.role !== "owner" && boards.cursorAudience(member.boardId) !== null;
+    socket.volatile.broadcast.to(ownersOnly ? ownersRoom(member.boardId) : boardRoom(member.boardId)).emit("cursors", [update]);
   };
 
-  bind(ctx, socket, "cursor", cursorSchema, { member: true }, ({ x, y }, member) => publish(member, (id) => ({ id, x, y })));
-  bind(ctx, socket, "cursor:hide", null, { member: true }, (_, member) => publish(member, (id) => ({ id, hidden: true })));
+  bind(ctx, socket, "cursor", cursorSchema, { member: true }, ({ x, y }, member) => {
+    const forbidden = boards.forbidden(member, "cursor");
+    if (forbidden) return forbidden;
+    publish(member, { id: member.user.id, x, y });
+  });
+  // Never refused: a lock or a role change leaves the cursor of someone made a viewer standing
+  // until they hide it.
+  bind(ctx, socket, "cursor:hide", null, { member: true }, (_, member) => publish(member, { id: member.user.id, hidden: true }, true));
 
   // Everyone sees a laser (that is its point), whatever the board's cursor setting.
   bind(ctx, socket, "laser", laserSchema, { member: true }, ({ points }, member) => {
