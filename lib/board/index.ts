@@ -5,3 +5,4 @@ export * from "./geometry";
 export * from "./history";
 export * from "./roster";
 export * from "./access";
+export * from "./timeline";

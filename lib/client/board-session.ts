@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
 import type { Action, HistoryStep } from "../board";
-import { LIMITS, previewKey, PROTOCOL_VERSION } from "../protocol";
+import { previewKey, PROTOCOL_VERSION, strokeIdParts } from "../protocol";
 import type {
   AccessChange,
   Action as Permission,
@@ -190,7 +190,7 @@ export class BoardSession {
   }
 
   erase(strokeIds: string[]): void {
-    const [first, ...rest] = this.inParts(strokeIds);
+    const [first, ...rest] = strokeIdParts(strokeIds);
     if (!first) return;
     // One action in the history however many parts it travels in; undo restores all of it.
     this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: first }, () => ({ undo: "restore", strokeIds }));
@@ -243,17 +243,11 @@ export class BoardSession {
 
   private step(step: HistoryStep | null): void {
     if (!step) return;
-    for (const part of this.inParts(step.strokeIds)) {
+    for (const part of strokeIdParts(step.strokeIds)) {
       this.send({ type: step.change === "erase" ? "stroke:erase" : "stroke:restore", opId: nanoid(), strokeIds: part });
     }
   }
 
-  /** Splits ids into ops the server takes: undoing the clear of a big board is several ops, applied in order. */
-  private inParts(strokeIds: string[]): string[][] {
-    const parts: string[][] = [];
-    for (let i = 0; i < strokeIds.length; i += LIMITS.strokeIdsMax) parts.push(strokeIds.slice(i, i + LIMITS.strokeIdsMax));
-    return parts;
-  }
 
   /**
    * Shows the change at once, sends it when joined, and settles it on the ack. An action that

@@ -51,7 +51,11 @@ export type Action =
   | "circle"
   | "chat"
   | "laser"
-  | "cursor";
+  | "cursor"
+  /** Look at the board's history in one's own tab. */
+  | "history"
+  /** Bring back an earlier moment of the board for everyone. */
+  | "restore";
 
 /**
  * Why `role` (already effective) may not do `action` on a board with `settings`, in words for the
@@ -59,8 +63,10 @@ export type Action =
  */
 export function forbiddenReason(role: Role, settings: BoardSettings, action: Action): string | undefined {
   if (role === "owner") return undefined;
+  if (action === "restore") return "Only the board's owners can bring back an earlier moment.";
   if (role === "viewer") {
     if (action === "cursor") return "Viewers have no cursor on the board.";
+    if (action === "history") return "Viewers see the board as it is now, not its history.";
     return settings.locked ? "The board is locked: only its owners can change it." : "You can look at this board but not change it.";
   }
   switch (action) {

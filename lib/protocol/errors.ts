@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   "REMOVED",
   /** A view-only link that names no board. */
   "UNKNOWN_LINK",
+  /** A moment the board's history does not reach (before the oldest change kept, or not yet). */
+  "UNKNOWN_MOMENT",
   "INTERNAL",
 ] as const;
 

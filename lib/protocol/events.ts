@@ -2,7 +2,8 @@ import type { AccessChange, BoardSettings, Dismissal, OwnerView, RemovedPerson, 
 import type { Ack, ProtocolError } from "./errors";
 import type { AppliedOp, OpRequest, Stroke, StrokePreview } from "./ops";
 import type { ActivityState, Color } from "./primitives";
-import type { ChatSendRequest, JoinRequest, LaserRequest, LobbyWatchRequest, ManageRequest, StrokesRequest } from "./schemas";
+import type { ChatSendRequest, HistoryMoment, JoinRequest, LaserRequest, LobbyWatchRequest, ManageRequest, StrokesRequest } from "./schemas";
+import type { HistoryEntry } from "./history";
 
 export interface User {
   /** Stable for as long as the person has at least one tab on the board. */
@@ -107,6 +108,18 @@ export interface ClientToServerEvents {
   /** A chat message, public or (with `to`, a user id) direct; acked with the stored message. */
   "chat:send": (req: ChatSendRequest, ack: (res: Ack<{ message: ChatMessage }>) => void) => void;
   ping: (ack: (res: Ack<{ now: number }>) => void) => void;
+  /**
+   * The board's history: its latest runs of changes (at most LIMITS.historyEntriesMax), the
+   * earliest moment it can show, and the board's seq now. Not for viewers.
+   */
+  "history:list": (ack: (res: Ack<{ entries: HistoryEntry[]; firstSeq: number; seq: number }>) => void) => void;
+  /** The board as it was right after a change: its visible strokes by id (z-order) and its circle. Not for viewers. */
+  "history:at": (req: HistoryMoment, ack: (res: Ack<{ seq: number; strokeIds: string[]; circle: Circle }>) => void) => void;
+  /**
+   * Owners: makes the board as it was at that moment again, for everyone, as ordinary ops (an
+   * erase of what came since, a restore of what went, the circle): undoable, and nothing is lost.
+   */
+  "history:restore": (req: HistoryMoment, ack: (res: Ack<{ applied: AppliedOp[] }>) => void) => void;
   /** An owner's change to the board's settings or to one person; FORBIDDEN for anyone else. */
   "board:manage": (req: ManageRequest, ack: (res: Ack) => void) => void;
 }
@@ -167,6 +180,9 @@ const clientEventNames: Record<keyof ClientToServerEvents, true> = {
   "chat:send": true,
   ping: true,
   "board:manage": true,
+  "history:list": true,
+  "history:at": true,
+  "history:restore": true,
 };
 
 /** Every event name a client may send, for the server to tell unknown ones apart. */

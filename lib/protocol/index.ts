@@ -1,6 +1,7 @@
 export * from "./access";
 export * from "./errors";
 export * from "./events";
+export * from "./history";
 export * from "./limits";
 export * from "./schemas";
 export * from "./names";

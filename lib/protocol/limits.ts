@@ -26,6 +26,8 @@ export const LIMITS = {
   chatTextMax: 1_000,
   /** Messages a board keeps and shows to late joiners. */
   chatHistory: 200,
+  /** Runs of changes a history answer lists, the latest ones. */
+  historyEntriesMax: 2_000,
   /** Points in one laser message (the pointer's samples of about one frame). */
   laserPointsMax: 64,
   strokeWidthMin: 1,
@@ -46,3 +48,10 @@ export const BOARD_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** Colours travel as lowercase `#rrggbb`; input in upper case is accepted and normalised. */
 export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
+
+/** Stroke ids in parts of at most `LIMITS.strokeIdsMax`: the ops one erase or restore of many strokes travels in, applied in order. */
+export function strokeIdParts(ids: readonly string[]): string[][] {
+  const parts: string[][] = [];
+  for (let i = 0; i < ids.length; i += LIMITS.strokeIdsMax) parts.push(ids.slice(i, i + LIMITS.strokeIdsMax));
+  return parts;
+}

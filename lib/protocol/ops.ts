@@ -49,6 +49,9 @@ export interface AppliedOp {
   seq: number;
   /** The user id of the person who made the change. */
   author: string;
+  /** Their name then, and the server's time (ms since the epoch): for the board's history. Absent on changes stored before they were kept. */
+  name?: string;
+  at?: number;
   op: CommittedOp;
 }
 

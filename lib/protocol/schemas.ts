@@ -180,6 +180,10 @@ export const laserSchema = z.strictObject({
 });
 export type LaserRequest = z.input<typeof laserSchema>;
 
+/** A moment of the board's history: right after the change with this seq. */
+export const historyMomentSchema = z.strictObject({ seq: z.number().int().min(0).max(2 ** 53) });
+export type HistoryMoment = z.input<typeof historyMomentSchema>;
+
 export const activitySchema = z.strictObject({ state: z.enum(ACTIVITY_STATES) });
 
 export const chatSendSchema = z.strictObject({

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { Board, BoardAccess, ChatLog, Roster, type Credentials } from "../board";
+import { Board, BoardAccess, ChatLog, recordOf, Roster, Timeline, type Credentials } from "../board";
 import {
   effectiveRole,
   forbiddenReason,
@@ -8,11 +8,15 @@ import {
   type AccessChange,
   type Ack,
   type Action,
+  type Circle,
+  type HistoryEntry,
   type ActivityState,
   type AppliedOp,
   type ChatMessage,
   type Dismissal,
   type JoinSnapshot,
+  LIMITS,
+  strokeIdParts,
   type ManageRequest,
   type OpRequest,
   type Refusal,
@@ -31,7 +35,7 @@ export type JoinInput = z.output<typeof joinRequestSchema>;
 export type ChatInput = z.output<typeof chatSendSchema>;
 
 /** The writes a room makes: it never loads (its service does) nor closes the store. */
-export type RoomStore = Pick<BoardStore, "create" | "append" | "saveSnapshot" | "appendChat" | "saveAccess">;
+export type RoomStore = Pick<BoardStore, "create" | "append" | "saveSnapshot" | "appendChat" | "saveAccess" | "historyOf">;
 
 export interface BoardRoomOptions {
   /** Ops stored between two snapshots. */
@@ -119,6 +123,9 @@ export class BoardRoom {
   private access: BoardAccess;
   /** Owners' changes, one at a time: each is stored before the next is decided. */
   private managing: Promise<unknown> = Promise.resolve();
+  /** The board's history, read from the store the first time someone looks at it; then kept up with every commit. */
+  private timeline: Timeline | null = null;
+  private timelineLoading: Promise<Timeline> | null = null;
 
   /** A board nobody has changed yet: the store gets it with its first change. */
   constructor(
@@ -304,15 +311,90 @@ export class BoardRoom {
       await this.settled();
       return { ok: true, seq: res.seq };
     }
-    this.recent.push(res.applied);
+    // Who and when, for the history.
+    const applied: AppliedOp = { ...res.applied, name: member.user.name, at: Date.now() };
+    this.recent.push(applied);
+    this.timeline?.append(recordOf(applied));
     try {
-      await this.write(() => this.store.append(this.boardId, res.applied));
+      await this.write(() => this.store.append(this.boardId, applied));
     } catch (err) {
       this.log.error("storing an op failed: board reloads from storage", { board: this.boardId, error: String(err) });
       return { ...refuse("INTERNAL", "The change could not be stored; nothing was changed."), reload: true };
     }
     if (++this.opsSinceSnapshot >= this.options.snapshotEvery) this.snapshot();
-    return { ok: true, seq: res.applied.seq, applied: res.applied };
+    return { ok: true, seq: applied.seq, applied };
+  }
+
+  /** The board's latest runs of changes, the earliest moment it can show, and its seq now. */
+  async history(member: RoomMember): Promise<Ack<{ entries: HistoryEntry[]; firstSeq: number; seq: number }>> {
+    const forbidden = this.forbidden(member, "history");
+    if (forbidden) return forbidden;
+    const timeline = await this.loadTimeline();
+    return { ok: true, entries: timeline.entries().slice(-LIMITS.historyEntriesMax), firstSeq: timeline.firstSeq, seq: this.board.seq };
+  }
+
+  /** The board as it was right after change `seq`: its visible strokes in z-order, and its circle. */
+  async momentAt(member: RoomMember, seq: number): Promise<Ack<{ seq: number; strokeIds: string[]; circle: Circle }>> {
+    const forbidden = this.forbidden(member, "history");
+    if (forbidden) return forbidden;
+    const moment = await this.moment(seq);
+    return moment ? { ok: true, seq, ...moment } : refuse("UNKNOWN_MOMENT", "The board's history does not reach that moment.");
+  }
+
+  /**
+   * Makes the board as it was at `seq` again, as the owner's own ops: an erase of the strokes
+   * shown since, a restore of those hidden since, and the circle's colour then. Each is stored
+   * and acked like any op; nothing is destroyed, and the owner can undo it.
+   */
+  async restoreTo(member: RoomMember, seq: number): Promise<Ack<{ applied: AppliedOp[] }> & { reload?: true }> {
+    const forbidden = this.forbidden(member, "restore");
+    if (forbidden) return forbidden;
+    const moment = await this.moment(seq);
+    if (!moment) return refuse("UNKNOWN_MOMENT", "The board's history does not reach that moment.");
+    const then = new Set(moment.strokeIds);
+    const now = this.board.visibleStrokes().map((s) => s.id);
+    const shown = new Set(now);
+    const opId = `restore-${randomUUID()}`;
+    const reqs: OpRequest[] = [
+      ...strokeIdParts(now.filter((id) => !then.has(id))).map((strokeIds, i): OpRequest => ({ type: "stroke:erase", opId: `${opId}-e${i}`, strokeIds })),
+      ...strokeIdParts(moment.strokeIds.filter((id) => !shown.has(id))).map((strokeIds, i): OpRequest => ({ type: "stroke:restore", opId: `${opId}-r${i}`, strokeIds })),
+      ...(moment.circle.color !== this.board.circle.color ? [{ type: "circle:set", opId: `${opId}-c`, color: moment.circle.color } as const] : []),
+    ];
+    const applied: AppliedOp[] = [];
+    for (const req of reqs) {
+      const res = await this.commit(member, req);
+      if (!res.ok) return res;
+      if (res.applied) applied.push(res.applied);
+    }
+    return { ok: true, applied };
+  }
+
+  private async moment(seq: number): Promise<{ strokeIds: string[]; circle: Circle } | undefined> {
+    const timeline = await this.loadTimeline();
+    const then = timeline.at(seq, this.board.visibleStrokes().map((s) => s.id), this.board.circle);
+    if (!then) return undefined;
+    const strokes = [...then.strokeIds].flatMap((id) => this.board.stroke(id) ?? []);
+    return { strokeIds: strokes.sort((a, b) => a.seq - b.seq).map((s) => s.id), circle: then.circle };
+  }
+
+  /**
+   * Reads the history once. Changes committed while it was read are taken from the recent ops
+   * (the timeline skips those it holds), in the same turn as it starts to follow the commits, so
+   * that it always ends at the board's seq.
+   */
+  private async loadTimeline(): Promise<Timeline> {
+    if (this.timeline) return this.timeline;
+    this.timelineLoading ??= (async () => {
+      const records = this.stored ? await this.store.historyOf(this.boardId) : [];
+      const timeline = new Timeline(records, records.length > 0 ? records[0]!.seq - 1 : this.board.seq);
+      const since = records.at(-1)?.seq ?? this.board.seq;
+      const missed = this.recent.after(since, this.board.seq);
+      if (!missed) throw new Error(`board ${this.boardId}: more changes came while its history was read than are kept`);
+      for (const op of missed) timeline.append(recordOf(op));
+      this.timeline = timeline;
+      return timeline;
+    })().finally(() => (this.timelineLoading = null));
+    return this.timelineLoading;
   }
 
   /** Posts a message from a person on the board (by browser: direct messages are kept by browser); resolves once it is stored. */

@@ -116,6 +116,24 @@ export class BoardService {
     return this.roomOf(member).forbidden(member, action);
   }
 
+  /** The member's board's history (see BoardRoom.history). */
+  history(member: Member): ReturnType<BoardRoom["history"]> {
+    return this.roomOf(member).history(member);
+  }
+
+  /** The member's board as it was at a moment (see BoardRoom.momentAt). */
+  momentAt(member: Member, seq: number): ReturnType<BoardRoom["momentAt"]> {
+    return this.roomOf(member).momentAt(member, seq);
+  }
+
+  /** Makes the member's board as it was at a moment again (see BoardRoom.restoreTo); a store failure drops the board from memory, as a failed commit does. */
+  async restoreTo(member: Member, seq: number): ReturnType<BoardRoom["restoreTo"]> {
+    const room = this.roomOf(member);
+    const res = await room.restoreTo(member, seq);
+    this.dropIfReloading(member.boardId, room, res);
+    return res;
+  }
+
   /** An owner's change to the member's board (see BoardRoom.manage). */
   manage(member: Member, req: ManageRequest, now: number): Promise<Ack<Managed>> {
     return this.roomOf(member).manage(member, req, now);
@@ -153,8 +171,13 @@ export class BoardService {
   async commit(member: Member, req: OpRequest): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
     const room = this.roomOf(member);
     const res = await room.commit(member, req);
-    if (!res.ok && res.reload && this.rooms.get(member.boardId) === room) this.rooms.delete(member.boardId);
+    this.dropIfReloading(member.boardId, room, res);
     return res;
+  }
+
+  /** A board whose store failed no longer matches it: out of memory, to be loaded afresh. */
+  private dropIfReloading(boardId: string, room: BoardRoom, res: { ok: boolean; reload?: true }): void {
+    if (!res.ok && res.reload && this.rooms.get(boardId) === room) this.rooms.delete(boardId);
   }
 
   postChat(member: Member, req: ChatInput, now: number): Promise<Ack<Posted>> {

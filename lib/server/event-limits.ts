@@ -37,6 +37,10 @@ export function eventLimits(config: Config): Record<keyof ClientToServerEvents, 
     "lobby:unwatch": { burst: 10, perSecond: 1, excess: "drop" },
     // A person clicking through settings; each change is a stored write.
     "board:manage": { burst: 20, perSecond: 4, excess: "refuse" },
+    // Dragging the history slider asks for moment after moment (the tab waits for each answer).
+    "history:list": { burst: 5, perSecond: 1, excess: "refuse" },
+    "history:at": { burst: 20, perSecond: 10, excess: "refuse" },
+    "history:restore": { burst: 3, perSecond: 0.5, excess: "refuse" },
   };
 }
 

@@ -22,7 +22,7 @@ export class Metrics {
     opsCommitted: 0,
   };
 
-  count(name: keyof Metrics["counters"]): void {
-    this.counters[name] += 1;
+  count(name: keyof Metrics["counters"], by = 1): void {
+    this.counters[name] += by;
   }
 }

@@ -9,6 +9,7 @@ import { CursorHub } from "./cursors";
 import { registerBoardHandlers } from "./handlers/board";
 import { registerChatHandlers } from "./handlers/chat";
 import { registerCursorHandlers } from "./handlers/cursors";
+import { registerHistoryHandlers } from "./handlers/history";
 import { registerLobbyHandlers } from "./handlers/lobby";
 import { registerManageHandler } from "./handlers/manage";
 import { registerOpHandlers } from "./handlers/ops";
@@ -105,6 +106,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     registerCursorHandlers(ctx, socket);
     registerChatHandlers(ctx, socket);
     registerManageHandler(ctx, socket);
+    registerHistoryHandlers(ctx, socket);
     socket.on("disconnect", (reason) => {
       log.debug("disconnected", { socket: socket.id, reason });
       // The app uses one namespace: a transport that left it has no use, and must not stay open uncounted.

@@ -126,6 +126,9 @@ const validArgs: Record<keyof ClientToServerEvents, (i: number) => unknown[]> = 
   "chat:send": (i) => [{ opId: `m-${i}`, text: "hi" }],
   ping: () => [],
   "board:manage": () => [{ type: "settings", settings: { chat: true } }],
+  "history:list": () => [],
+  "history:at": () => [{ seq: 0 }],
+  "history:restore": () => [{ seq: 0 }],
 };
 
 describe("every event is rate-limited per connection", () => {

@@ -1,4 +1,4 @@
-import type { PersistedAccess, PersistedBoard, StoredChat } from "../../board";
+import type { HistoryRecord, PersistedAccess, PersistedBoard, StoredChat } from "../../board";
 import type { AppliedOp } from "../../protocol";
 
 /** What a store holds for one board: its latest snapshot and the ops after it. */
@@ -29,8 +29,13 @@ export interface BoardStore {
   /** Records a new board before its first op. */
   create(boardId: string, epoch: string): Promise<void>;
   append(boardId: string, op: AppliedOp): Promise<void>;
-  /** Replaces the snapshot; ops at or below its seq are no longer needed to open the board. */
+  /**
+   * Replaces the snapshot: a checkpoint that opens the board without replaying the ops at or
+   * below its seq. Those ops are kept: they are the board's history.
+   */
   saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void>;
+  /** Every op the store holds for the board, as its history keeps them (no points), in seq order; empty for a board never created. */
+  historyOf(boardId: string): Promise<HistoryRecord[]>;
   appendChat(boardId: string, chat: StoredChat): Promise<void>;
   /** Replaces the board's access; its view key must be no other board's. */
   saveAccess(boardId: string, access: PersistedAccess): Promise<void>;

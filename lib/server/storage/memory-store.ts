@@ -1,4 +1,5 @@
-import type { PersistedAccess, PersistedBoard, StoredChat } from "../../board";
+import { recordOf, type HistoryRecord, type PersistedAccess, type PersistedBoard, type StoredChat } from "../../board";
+import { upgradeOp } from "./upgrade";
 import { LIMITS, type AppliedOp } from "../../protocol";
 import { notCreated, storeClosed, type BoardStore, type StoredBoard } from "./board-store";
 
@@ -16,7 +17,9 @@ export class MemoryStore implements BoardStore {
   async load(boardId: string): Promise<StoredBoard | null> {
     this.checkOpen();
     const b = this.boards.get(boardId);
-    return b ? copy({ epoch: b.epoch, snapshot: b.snapshot, ops: b.ops, chat: b.chat, access: b.access }) : null;
+    if (!b) return null;
+    const after = b.snapshot?.seq ?? 0;
+    return copy({ epoch: b.epoch, snapshot: b.snapshot, ops: b.ops.filter((op) => op.seq > after), chat: b.chat, access: b.access });
   }
 
   async create(boardId: string, epoch: string): Promise<void> {
@@ -32,7 +35,11 @@ export class MemoryStore implements BoardStore {
   async saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void> {
     const b = this.board(boardId);
     b.snapshot = copy(snapshot);
-    b.ops = b.ops.filter((op) => op.seq > snapshot.seq);
+  }
+
+  async historyOf(boardId: string): Promise<HistoryRecord[]> {
+    this.checkOpen();
+    return (this.boards.get(boardId)?.ops ?? []).map((op) => recordOf(upgradeOp(copy(op))));
   }
 
   async appendChat(boardId: string, chat: StoredChat): Promise<void> {

@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { PersistedAccess, PersistedBoard, StoredChat } from "../../board";
+import { recordOf, type HistoryRecord, type PersistedAccess, type PersistedBoard, type StoredChat } from "../../board";
+import { upgradeOp } from "./upgrade";
 import { LIMITS, type AppliedOp, type Stroke } from "../../protocol";
 import { notCreated, storeClosed, type BoardStore, type StoredBoard } from "./board-store";
 
@@ -93,7 +94,17 @@ export class SqliteStore implements BoardStore {
       headSet: this.db.prepare("INSERT OR REPLACE INTO snapshots (board_id, head, chunks) VALUES (?, ?, ?)"),
       chunksClear: this.db.prepare("DELETE FROM snapshot_chunks WHERE board_id = ?"),
       chunkAdd: this.db.prepare("INSERT INTO snapshot_chunks (board_id, idx, strokes) VALUES (?, ?, ?)"),
-      prune: this.db.prepare("DELETE FROM ops WHERE board_id = ? AND seq <= ?"),
+      // What the history needs of each op, read by SQLite itself: a board's whole log without its points.
+      history: this.db.prepare<[string], { seq: number; author: string; name: string | null; at: number | null; type: HistoryRecord["type"]; ids: string | null; color: string | null }>(
+        `SELECT seq, json_extract(op, '$.author') AS author, json_extract(op, '$.name') AS name, json_extract(op, '$.at') AS at,
+           json_extract(op, '$.op.type') AS type, json_extract(op, '$.op.color') AS color,
+           CASE json_extract(op, '$.op.type')
+             WHEN 'stroke:add' THEN json_array(json_extract(op, '$.op.stroke.id'))
+             WHEN 'circle:set' THEN '[]'
+             ELSE json_extract(op, '$.op.strokeIds') END AS ids
+         FROM ops WHERE board_id = ? ORDER BY seq`,
+      ),
+      op: this.db.prepare<[string, number], string>("SELECT op FROM ops WHERE board_id = ? AND seq = ?").pluck(),
       chatAdd: this.db.prepare("INSERT OR REPLACE INTO chat (board_id, id, entry) VALUES (?, ?, ?)"),
       chatPrune: this.db.prepare("DELETE FROM chat WHERE board_id = ? AND id <= ?"),
     };
@@ -139,7 +150,17 @@ export class SqliteStore implements BoardStore {
       this.statements.chunksClear.run(boardId);
       chunks.forEach((chunk, idx) => this.statements.chunkAdd.run(boardId, idx, chunk));
       this.statements.snapshotSeq.run(snapshot.seq, boardId);
-      this.statements.prune.run(boardId, snapshot.seq);
+    });
+  }
+
+  async historyOf(boardId: string): Promise<HistoryRecord[]> {
+    if (this.closing) throw storeClosed();
+    await this.flush();
+    return this.statements.history.all(boardId).map((row) => {
+      // A restore stored by a version before restores went by id holds its strokes: read it whole.
+      if (row.ids === null) return recordOf(upgradeOp(JSON.parse(this.statements.op.get(boardId, row.seq)!) as AppliedOp));
+      const { name, at, color } = row;
+      return { seq: row.seq, author: row.author, ...(name !== null && { name }), ...(at !== null && { at }), type: row.type, strokeIds: JSON.parse(row.ids) as string[], ...(color !== null && { color }) };
     });
   }
 

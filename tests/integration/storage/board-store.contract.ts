@@ -4,7 +4,7 @@ import { LIMITS, type AppliedOp } from "@/lib/protocol";
 import { createBoardStore, type BoardStore, type StoreSettings } from "@/lib/server/storage";
 import { SNAPSHOT_CHUNK } from "@/lib/server/storage/sqlite-store";
 import { spawnProcess } from "@/tools/lib/spawn-server";
-import { applied } from "../../unit/fixtures";
+import { applied, committedStroke } from "../../unit/fixtures";
 import { accessOf, addAt, boardOf, chatAt, issueWorkload, WORKLOAD, workloadLoaded } from "./fixtures";
 
 /** A store implementation as the contract sees it. */
@@ -151,6 +151,33 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       expect(await store.load("ghost")).toEqual({ epoch: "epoch-ghost", snapshot: null, ops: [], chat: [], access: null });
     });
 
+    it("keeps every op as history, those a snapshot covers too, without their points", async () => {
+      const store = open();
+      await store.create("b", "epoch-b");
+      const log = [
+        { ...addAt(1), name: "Ada", at: 1_700_000_000_001 },
+        applied(2, { type: "circle:set", opId: "circle", color: "#22c55e" }, "u-bob"),
+        applied(3, { type: "stroke:erase", opId: "erase", strokeIds: ["s-1"] }),
+        applied(4, { type: "board:clear", opId: "clear", strokeIds: [] }, "u-bob"),
+      ];
+      for (const op of log.slice(0, 3)) await store.append("b", op);
+      await store.saveSnapshot("b", boardOf(1, 0, 3));
+      await store.append("b", log[3]!);
+      // A restore as versions before restores went by id stored it: with its strokes.
+      const legacy = { seq: 5, author: "u-ada", op: { type: "stroke:restore", opId: "old", strokes: [committedStroke("s-1", 1)] } };
+      await store.append("b", legacy as unknown as AppliedOp);
+
+      expect(await store.historyOf("b")).toEqual([
+        { seq: 1, author: "u-ada", name: "Ada", at: 1_700_000_000_001, type: "stroke:add", strokeIds: ["s-1"] },
+        { seq: 2, author: "u-bob", type: "circle:set", strokeIds: [], color: "#22c55e" },
+        { seq: 3, author: "u-ada", type: "stroke:erase", strokeIds: ["s-1"] },
+        { seq: 4, author: "u-bob", type: "board:clear", strokeIds: [] },
+        { seq: 5, author: "u-ada", type: "stroke:restore", strokeIds: ["s-1"] },
+      ]);
+      expect((await store.load("b"))?.ops.map((op) => op.seq)).toEqual([4, 5]);
+      expect(await store.historyOf("nobody-made-this")).toEqual([]);
+    });
+
     it("keeps a board's access, finds a board by its view key, and lists the boards whose owners listed them", async () => {
       const store = open();
       for (const id of ["c", "a", "b"]) await store.create(id, `epoch-${id}`);
@@ -193,6 +220,7 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
         store.saveAccess("b", accessOf("view-b-00000000000")),
         store.findByViewKey("view-b-00000000000"),
         store.listedBoards(10),
+        store.historyOf("b"),
       ];
       for (const call of calls) await expect(call).rejects.toThrow("the board store is closed");
       await store.close();

@@ -1,0 +1,25 @@
+import { historyMomentSchema } from "../../protocol";
+import { bind } from "../bind";
+import { boardRoom, closeBoardConnections, type ScribbleSocket } from "../rooms";
+import type { Context } from "../types";
+
+/** The board's history: its changes, the board at a moment, and (owners) that moment again for everyone. */
+export function registerHistoryHandlers(ctx: Context, socket: ScribbleSocket): void {
+  const { boards, io } = ctx;
+
+  bind(ctx, socket, "history:list", null, { member: true }, (_, member) => boards.history(member));
+  bind(ctx, socket, "history:at", historyMomentSchema, { member: true }, ({ seq }, member) => boards.momentAt(member, seq));
+
+  bind(ctx, socket, "history:restore", historyMomentSchema, { member: true }, async ({ seq }, member) => {
+    const res = await boards.restoreTo(member, seq);
+    if (!res.ok) {
+      if (res.reload) setImmediate(() => closeBoardConnections(io, member.boardId));
+      return res;
+    }
+    // To everyone, the owner's tab too: these ops were made by the server for it, not sent by it.
+    for (const applied of res.applied) io.to(boardRoom(member.boardId)).emit("op", applied);
+    ctx.metrics.count("opsCommitted", res.applied.length);
+    ctx.log.info("board restored", { board: member.boardId, by: member.user.name, seq, ops: res.applied.length });
+    return { ok: true, applied: res.applied };
+  });
+}
