@@ -6,9 +6,12 @@ import { barrier, circleOp, commit, join, lateJoiner, newClientId, next, record,
 const server = useServer();
 
 /** The AppliedOp of a circle change, as the author's ack and everyone else's `op` carry it. */
+/** A committed circle change as it travels: with its author's name and the server's time. */
 const circleSet = (seq: number, author: string, opId: string, color: string): AppliedOp => ({
   seq,
   author,
+  name: expect.any(String) as string,
+  at: expect.any(Number) as number,
   op: { type: "circle:set", opId, color },
 });
 

@@ -42,6 +42,8 @@ describe("strokes", () => {
     const applied: AppliedOp = {
       seq: 1,
       author: ada.self.id,
+      name: expect.any(String),
+      at: expect.any(Number),
       op: { type: "stroke:add", opId: "op-1", stroke: { ...input, color: "#ef4444", author: ada.self.id, seq: 1 } },
     };
     expect(ack).toEqual({ ok: true, seq: 1, applied });
@@ -62,15 +64,15 @@ describe("strokes", () => {
 
     let toB = next(b, "op");
     await commit(a, eraseOp("erase-1", "s-0"));
-    expect(await toB).toEqual({ seq: 3, author: ada.self.id, op: { type: "stroke:erase", opId: "erase-1", strokeIds: ["s-0"] } });
+    expect(await toB).toEqual({ seq: 3, author: ada.self.id, name: expect.any(String), at: expect.any(Number), op: { type: "stroke:erase", opId: "erase-1", strokeIds: ["s-0"] } });
 
     toB = next(b, "op");
     await commit(a, restoreOp("restore-1", "s-0"));
-    expect(await toB).toEqual({ seq: 4, author: ada.self.id, op: { type: "stroke:restore", opId: "restore-1", strokeIds: [strokeOf(s1!).id] } });
+    expect(await toB).toEqual({ seq: 4, author: ada.self.id, name: expect.any(String), at: expect.any(Number), op: { type: "stroke:restore", opId: "restore-1", strokeIds: [strokeOf(s1!).id] } });
 
     const toA = next(a, "op");
     const cleared = await commit(b, clearOp("clear-1"));
-    expect(cleared).toEqual({ seq: 5, author: bob.self.id, op: { type: "board:clear", opId: "clear-1", strokeIds: ["s-0", "s-1"] } });
+    expect(cleared).toEqual({ seq: 5, author: bob.self.id, name: expect.any(String), at: expect.any(Number), op: { type: "board:clear", opId: "clear-1", strokeIds: ["s-0", "s-1"] } });
     expect(await toA).toEqual(cleared);
 
     expect(await lateJoiner(server(), "room-1")).toMatchObject({ seq: 5, strokeCount: 0, strokes: [] });

@@ -32,13 +32,15 @@ describe("HTTP long-polling", () => {
 
     const toWs = next(ws, "op");
     expect(await sendOp(polling, circleOp("p-1", "#EF4444"))).toMatchObject({ ok: true, seq: 4 });
-    expect(await toWs).toEqual({ seq: 4, author: snapshot.self.id, op: { type: "circle:set", opId: "p-1", color: "#ef4444" } });
+    expect(await toWs).toEqual({ seq: 4, author: snapshot.self.id, name: expect.any(String), at: expect.any(Number), op: { type: "circle:set", opId: "p-1", color: "#ef4444" } });
 
     const toPolling = next(polling, "op");
     await commit(ws, addOp("w-1", strokeInput("from-ws")));
     expect(await toPolling).toEqual({
       seq: 5,
       author: bob.self.id,
+      name: expect.any(String),
+      at: expect.any(Number),
       op: { type: "stroke:add", opId: "w-1", stroke: { ...strokeInput("from-ws"), author: bob.self.id, seq: 5 } },
     });
 
