@@ -28,8 +28,10 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
   const pageRef = useRef<HTMLDivElement>(null);
   const committedRef = useRef<HTMLCanvasElement>(null);
   const liveRef = useRef<HTMLCanvasElement>(null);
-  const { replica, live, presence, laser } = useBoardState();
-  const strokeCount = useStore(replica, (s) => selectView(s).strokes.length);
+  const { replica, live, presence, laser, timeline } = useBoardState();
+  const moment = useStore(timeline, (s) => s.moment);
+  const liveCount = useStore(replica, (s) => selectView(s).strokes.length);
+  const strokeCount = moment ? moment.strokes.length : liveCount;
   const seq = useStore(replica, (s) => s.board.seq);
   const pending = useStore(replica, (s) => s.pending.length);
   const loading = useStore(replica, (s) => s.loading);
@@ -49,7 +51,8 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     let pointed: number[] = [];
     const frames = frameScheduler((now) => {
       if (committedDirty) {
-        const strokes = selectView(replica.getState()).strokes;
+        // A moment of the history, while one is shown, instead of the board now.
+        const strokes = timeline.getState().moment?.strokes ?? selectView(replica.getState()).strokes;
         // Stays dirty until all is drawn: a big board is drawn over several frames.
         committedDirty = !renderer.drawCommitted(input.erasingCount ? strokes.filter((s) => !input.isErasing(s.id)) : strokes);
       }
@@ -86,6 +89,8 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
         return session.whyNot("erase-others") ? strokes.filter((s) => !("author" in s) || s.author === self) : strokes;
       },
       tool: () => {
+        // Nothing is drawn on a moment of the past.
+        if (timeline.getState().moment) return null;
         const inHand = toolStore.getState();
         return session.whyNot(inHand.tool === "laser" ? "laser" : "draw") ? null : inHand;
       },
@@ -130,6 +135,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     const unsubBoard = replica.subscribe(() => redraw({ committed: true }));
     const unsubLive = live.subscribe(() => redraw({ live: true }));
     const unsubLaser = laser.subscribe(() => redraw({ live: true }));
+    const unsubTimeline = timeline.subscribe((s, before) => s.moment !== before.moment && redraw({ committed: true }));
     const detachInput = bindPointerInput(surface, input);
     const expiry = window.setInterval(() => live.getState().expire(performance.now(), LIVE_STROKE_TTL_MS), 1_000);
 
@@ -140,11 +146,12 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
       unsubBoard();
       unsubLive();
       unsubLaser();
+      unsubTimeline();
       detachInput();
       surface.removeEventListener("pointermove", onPointerMove);
       surface.removeEventListener("pointerleave", onPointerLeave);
     };
-  }, [session, replica, live, presence, laser]);
+  }, [session, replica, live, presence, laser, timeline]);
 
   return (
     <div className="stage" ref={stageRef}>
@@ -157,10 +164,16 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
         data-pending={pending}
         data-loading={loading ? "true" : "false"}
         data-lasers={lasers}
+        data-moment={moment?.seq ?? ""}
       >
         <canvas ref={committedRef} className="layer" aria-hidden />
         <canvas ref={liveRef} className="layer layer--input" aria-label="Drawing board" role="img" />
         <CursorLayer />
+        {moment && (
+          <div className="page__moment" role="status" data-testid="moment-banner">
+            The board as it was then: only you see this. Close the history to draw.
+          </div>
+        )}
         {loading && (
           <div className="page__loading" role="status">
             Loading strokes… {loading.received.toLocaleString()} / {loading.total.toLocaleString()}

@@ -20,6 +20,7 @@ import { ColorCircle } from "./ColorCircle";
 import { BoardStateProvider } from "./BoardStateProvider";
 import { BoardConnectionStatus, ConnectionStatus } from "./ConnectionStatus";
 import { Dismissed } from "./Dismissed";
+import { HistoryPanel } from "./HistoryPanel";
 import { NameForm } from "./NameForm";
 import { Outdated } from "./Outdated";
 import { PeoplePanel } from "./PeoplePanel";
@@ -97,6 +98,8 @@ export function BoardPage({ address, nameFromUrl }: Props) {
   };
 
   const choosing = !attempt || phase === "refused";
+  // A viewer's file never holds the board id.
+  const exportName = boardId !== null ? `scribble-${boardId}` : "scribble-board";
   return (
     <div className="board-page">
       <header className="topbar">
@@ -126,8 +129,9 @@ export function BoardPage({ address, nameFromUrl }: Props) {
         <BoardStateProvider state={session.state}>
         <BoardLayout>
           <section className="workspace">
-            <Toolbar session={session} exportName={boardId !== null ? `scribble-${boardId}` : "scribble-board"} />
+            <Toolbar session={session} exportName={exportName} />
             <BoardCanvas session={session} />
+            <HistoryWhenOpen session={session} exportName={exportName} />
             <OpErrors />
           </section>
           <aside className="sidebar">
@@ -141,4 +145,10 @@ export function BoardPage({ address, nameFromUrl }: Props) {
       )}
     </div>
   );
+}
+
+/** The history panel, while it is open. */
+function HistoryWhenOpen({ session, exportName }: { session: BoardSession; exportName: string }) {
+  const open = useStore(session.state.timeline, (s) => s.open);
+  return open ? <HistoryPanel session={session} exportName={exportName} /> : null;
 }

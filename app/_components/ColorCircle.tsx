@@ -8,8 +8,11 @@ import { useBoardState } from "./BoardStateProvider";
 import { useWhyNot } from "./use-permission";
 
 export function ColorCircle({ setColor }: { setColor(color: Color): void }) {
-  const { replica, presence } = useBoardState();
-  const color = useStore(replica, (s) => selectView(s).circleColor);
+  const { replica, presence, timeline } = useBoardState();
+  const then = useStore(timeline, (s) => s.moment?.circle.color);
+  const now = useStore(replica, (s) => selectView(s).circleColor);
+  // A moment of the history shows its circle too.
+  const color = then ?? now;
   const pending = useStore(replica, (s) => s.pending.some((op) => op.type === "circle:set"));
   const noCircle = useWhyNot("circle");
   const watching = useStore(presence, (s) => s.self?.role === "viewer");

@@ -17,7 +17,9 @@ const isTyping = (target: EventTarget | null) =>
 /** `exportName`: the exported file's name, without extension (a viewer's never holds the board id). */
 export function Toolbar({ session, exportName }: { session: BoardSession; exportName: string }) {
   const { tool, color, width } = useStore(toolStore);
-  const { history, replica, presence } = useBoardState();
+  const { history, replica, presence, timeline } = useBoardState();
+  const historyOpen = useStore(timeline, (s) => s.open);
+  const noHistory = useWhyNot("history");
   // Someone given the viewer role (a view-only link) has no tools to see; a lock only turns them off.
   const watching = useStore(presence, (s) => s.self?.role === "viewer");
   const canUndo = useStore(history, (s) => s.canUndo);
@@ -177,6 +179,16 @@ export function Toolbar({ session, exportName }: { session: BoardSession; export
           </button>
         )}
         {exports}
+        <button
+          className="tool"
+          data-testid="history-toggle"
+          aria-pressed={historyOpen}
+          disabled={!!noHistory}
+          title={noHistory ?? "The board's history: look back, save or bring back an earlier moment"}
+          onClick={() => (historyOpen ? session.closeHistory() : void session.openHistory())}
+        >
+          History
+        </button>
       </div>
     </div>
   );

@@ -9,9 +9,8 @@ export type StrokeChange = "erase" | "restore";
 export interface Action {
   /** The op that made the action, so that a refused op can be taken out again. */
   opId: string;
-  /** What undoing it sends. */
-  undo: StrokeChange;
-  strokeIds: string[];
+  /** What undoing it sends, in order (a restored moment both erases and brings back strokes). */
+  undo: HistoryStep[];
 }
 
 export interface HistoryStep {
@@ -50,17 +49,18 @@ export class UndoHistory {
     return this.undone.length > 0;
   }
 
-  undo(): HistoryStep | null {
+  undo(): HistoryStep[] | null {
     const action = this.done.pop();
     if (!action) return null;
     this.undone.push(action);
-    return { change: action.undo, strokeIds: action.strokeIds };
+    return action.undo;
   }
 
-  redo(): HistoryStep | null {
+  /** The undo's steps turned around: each inverted, the last first. */
+  redo(): HistoryStep[] | null {
     const action = this.undone.pop();
     if (!action) return null;
     this.done.push(action);
-    return { change: inverse(action.undo), strokeIds: action.strokeIds };
+    return [...action.undo].reverse().map((step) => ({ change: inverse(step.change), strokeIds: step.strokeIds }));
   }
 }

@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
 import type { Action, HistoryStep } from "../board";
-import { previewKey, PROTOCOL_VERSION, strokeIdParts } from "../protocol";
+import { LIMITS, previewKey, PROTOCOL_VERSION, strokeIdParts } from "../protocol";
 import type {
   AccessChange,
   Action as Permission,
@@ -14,6 +14,7 @@ import type {
   ManageRequest,
   OpRequest,
   RemotePreview,
+  Stroke,
   StrokeChunk,
   StrokeInput,
   StrokePreview,
@@ -86,6 +87,10 @@ export class BoardSession {
   /** What this tab calls the board locally (its outbox, its replica): the id, or the view key. */
   private readonly boardKey: string;
   private readonly outbox: Outbox;
+  /** Counts the moments asked for: an answer to an earlier one is dropped. */
+  private momentAsked = 0;
+  /** Strokes fetched to show a moment (erased before this tab came), by id. */
+  private readonly fetched = new Map<string, Stroke>();
   /** Leaves not told yet (see LEAVE_GRACE_MS), by user id. */
   private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>();
   /**
@@ -186,21 +191,21 @@ export class BoardSession {
   }
 
   addStroke(stroke: StrokeInput): void {
-    this.send({ type: "stroke:add", opId: nanoid(), stroke }, () => ({ undo: "erase", strokeIds: [stroke.id] }));
+    this.send({ type: "stroke:add", opId: nanoid(), stroke }, () => ({ undo: [{ change: "erase", strokeIds: [stroke.id] }] }));
   }
 
   erase(strokeIds: string[]): void {
     const [first, ...rest] = strokeIdParts(strokeIds);
     if (!first) return;
     // One action in the history however many parts it travels in; undo restores all of it.
-    this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: first }, () => ({ undo: "restore", strokeIds }));
+    this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: first }, () => ({ undo: [{ change: "restore", strokeIds }] }));
     for (const part of rest) this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: part });
   }
 
   clear(): void {
     this.send({ type: "board:clear", opId: nanoid() }, (applied) =>
       applied?.op.type === "board:clear" && applied.op.strokeIds.length > 0
-        ? { undo: "restore", strokeIds: applied.op.strokeIds }
+        ? { undo: [{ change: "restore", strokeIds: applied.op.strokeIds }] }
         : null,
     );
   }
@@ -225,6 +230,70 @@ export class BoardSession {
     return res.ok;
   }
 
+  /** Opens the history panel with the board's changes; the board shows as it is until a moment is picked. */
+  async openHistory(): Promise<void> {
+    const { timeline } = this.state;
+    if (this.told("history")) return;
+    timeline.setState({ open: true, loading: true, error: null, moment: null });
+    const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:list").catch(() => null);
+    if (!timeline.getState().open) return;
+    if (!res?.ok) return timeline.setState({ loading: false, error: res ? res.error.message : "No answer from the server." });
+    timeline.setState({ loading: false, entries: res.entries, firstSeq: res.firstSeq });
+  }
+
+  closeHistory(): void {
+    this.momentAsked += 1;
+    this.state.timeline.setState({ open: false, moment: null, loading: false, error: null });
+  }
+
+  /** Shows the board as it was right after change `seq`, in this tab only; null shows it as it is. */
+  async showMoment(seq: number | null): Promise<void> {
+    const { timeline } = this.state;
+    const asked = ++this.momentAsked;
+    if (seq === null) return timeline.setState({ moment: null, loading: false });
+    timeline.setState({ loading: true, error: null });
+    const fail = (error: string) => asked === this.momentAsked && timeline.setState({ loading: false, error });
+    const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:at", { seq }).catch(() => null);
+    if (!res?.ok) return void fail(res ? res.error.message : "No answer from the server.");
+    const strokes = await this.strokesById(res.strokeIds).catch((err: unknown) => (fail(String((err as Error).message)), null));
+    if (!strokes || asked !== this.momentAsked) return;
+    timeline.setState({ loading: false, moment: { seq, strokes, circle: res.circle } });
+  }
+
+  /**
+   * Owners: makes the moment shown the board's again, for everyone, and closes the history. The
+   * server sends it as this person's own erase and restore, so Ctrl+Z takes it back.
+   */
+  async restoreMoment(seq: number): Promise<boolean> {
+    if (this.told("restore")) return false;
+    const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:restore", { seq }).catch(() => null);
+    if (!res?.ok) return this.tell(res ? res.error.message : "No answer from the server: nothing was changed."), false;
+    const undo = res.applied.flatMap(({ op }): HistoryStep[] =>
+      op.type === "stroke:erase" ? [{ change: "restore", strokeIds: op.strokeIds }] : op.type === "stroke:restore" ? [{ change: "erase", strokeIds: op.strokeIds }] : [],
+    );
+    if (undo.length > 0) this.record(res.applied[0]!.op.opId, { undo });
+    this.closeHistory();
+    return true;
+  }
+
+  /**
+   * Strokes by id, erased ones included: those this tab holds, the rest asked of the server (an
+   * answer may cover only some ids: the rest are asked again), kept for the next moment.
+   */
+  private async strokesById(ids: readonly string[]): Promise<Stroke[]> {
+    const { board } = this.state.replica.getState();
+    let missing = ids.filter((id) => !board.stroke(id) && !this.fetched.has(id));
+    while (missing.length > 0) {
+      const asked = missing.slice(0, LIMITS.strokeFetchMax);
+      const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("strokes:get", { strokeIds: asked }).catch(() => null);
+      if (!res?.ok) throw new Error(res ? res.error.message : "No answer from the server.");
+      if (res.answered === 0) throw new Error("The server sent none of the strokes asked for.");
+      for (const stroke of res.strokes) this.fetched.set(stroke.id, stroke);
+      missing = [...missing.slice(res.answered)];
+    }
+    return ids.flatMap((id) => board.stroke(id) ?? this.fetched.get(id) ?? []);
+  }
+
   /** Why this person may not do `action` now, or undefined. */
   whyNot(action: Permission): string | undefined {
     return whyNot(this.state.presence.getState().self?.role, this.state.access.getState().settings, action);
@@ -241,13 +310,13 @@ export class BoardSession {
     this.state.session.setState({ opError: { id: ++this.errorId, message } });
   }
 
-  private step(step: HistoryStep | null): void {
-    if (!step) return;
-    for (const part of strokeIdParts(step.strokeIds)) {
-      this.send({ type: step.change === "erase" ? "stroke:erase" : "stroke:restore", opId: nanoid(), strokeIds: part });
+  private step(steps: HistoryStep[] | null): void {
+    for (const step of steps ?? []) {
+      for (const part of strokeIdParts(step.strokeIds)) {
+        this.send({ type: step.change === "erase" ? "stroke:erase" : "stroke:restore", opId: nanoid(), strokeIds: part });
+      }
     }
   }
-
 
   /**
    * Shows the change at once, sends it when joined, and settles it on the ack. An action that

@@ -7,6 +7,7 @@ import { createLaserStore } from "./laser-store";
 import { createLiveStore } from "./live-store";
 import { createPresenceStore } from "./presence-store";
 import { createSessionStore } from "./session-store";
+import { createTimelineStore } from "./timeline-store";
 
 /**
  * Everything a tab knows about the one board it is on, made anew for each board session: the
@@ -27,6 +28,8 @@ export function createBoardState() {
     cursors: createCursorStore(),
     /** Whether the board has owners, its settings, and what only owners see. */
     access: createAccessStore(),
+    /** The history panel: the board's changes, and the moment shown instead of now. */
+    timeline: createTimelineStore(),
     /** Join phase and refusals. */
     session: createSessionStore(),
   };

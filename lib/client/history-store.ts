@@ -5,9 +5,9 @@ export interface HistoryStore {
   canUndo: boolean;
   canRedo: boolean;
   record(action: Action): void;
-  /** What to send to undo the latest action, or null when there is none. */
-  undo(): HistoryStep | null;
-  redo(): HistoryStep | null;
+  /** What to send to undo the latest action, in order, or null when there is none. */
+  undo(): HistoryStep[] | null;
+  redo(): HistoryStep[] | null;
   /** Takes back the action of an op the server refused. */
   forget(opId: string): void;
 }

@@ -14,8 +14,10 @@ export type AckOf<E extends keyof Emits> = Parameters<Emits[E]> extends [unknown
 type Told = "board:leave" | "presence:state" | "cursor:hide" | "stroke:preview" | "cursor" | "laser";
 /** Sent only if they can go now: dropped rather than queued while disconnected. */
 type Volatile = "stroke:preview" | "cursor" | "laser";
+/** Events the tab sends with nothing but an ack, and waits for it. */
+type AskedBare = "history:list";
 /** Events the tab sends with a request and waits for the ack of. */
-type Asked = "op" | "chat:send" | "strokes:get" | "board:join" | "board:manage";
+type Asked = "op" | "chat:send" | "strokes:get" | "board:join" | "board:manage" | "history:at" | "history:restore";
 
 /**
  * One overload per event rather than one generic signature: socket.io-client's own generic
@@ -25,7 +27,10 @@ type Asked = "op" | "chat:send" | "strokes:get" | "board:join" | "board:manage";
 type Overloads<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 type Listen = Overloads<{ [E in keyof SessionEvents]: (event: E, listener: SessionEvents[E]) => unknown }[keyof SessionEvents]>;
 type Tell<N extends keyof Emits> = Overloads<{ [E in N]: (event: E, ...args: Parameters<Emits[E]>) => unknown }[N]>;
-type AskAwaited = Overloads<{ [E in Asked]: (event: E, req: Request<E>) => Promise<AckOf<E>> }[Asked]>;
+type AckOfBare<E extends AskedBare> = Parameters<Emits[E]> extends [(res: infer R) => void] ? R : never;
+type AskAwaited = Overloads<
+  { [E in Asked]: (event: E, req: Request<E>) => Promise<AckOf<E>> }[Asked] | { [E in AskedBare]: (event: E) => Promise<AckOfBare<E>> }[AskedBare]
+>;
 type AskCallback = Overloads<
   { [E in Asked]: (event: E, req: Request<E>, ack: (err: Error | null, res: AckOf<E>) => void) => unknown }[Asked]
 >;

@@ -146,3 +146,53 @@ test("the teacher's laser shows on every screen and fades by itself; students ge
   await expect(canvas(teacher)).toHaveAttribute("data-lasers", "1");
   await expect(canvas(teacher)).toHaveAttribute("data-lasers", "0");
 });
+
+test("a student clears the board (the teacher allowed it); the teacher looks back in the history, restores the moment before, and both see it; undo takes it back", async ({ people }) => {
+  const id = uniqueBoard("history");
+  const teacher = await joinAs(people, id, "Teacher");
+  const student = await joinAs(people, id, "Sam");
+  await drawStroke(teacher, line(100, 200));
+  await drawStroke(student, line(100, 500));
+  await teacher.getByTestId("setting-editorsMayErase").check();
+  await expect(student.getByTestId("clear-board")).toBeEnabled();
+  await student.getByTestId("clear-board").click();
+  await student.getByTestId("clear-confirm").click();
+  await strokes(teacher, 0);
+
+  await teacher.getByTestId("history-toggle").click();
+  const entries = teacher.getByTestId("history-entry");
+  await expect(entries.first()).toHaveAttribute("data-type", "board:clear");
+  await expect(entries.first()).toHaveAttribute("data-name", "Sam");
+  // The moment before the clear: only the teacher's tab shows it.
+  await teacher.locator('[data-testid="history-entry"][data-type="stroke:add"][data-name="Sam"]').click();
+  await expect(canvas(teacher)).toHaveAttribute("data-moment", /\d+/);
+  await strokes(teacher, 2);
+  await strokes(student, 0);
+  await expect(teacher.getByTestId("moment-banner")).toBeVisible();
+
+  await teacher.getByTestId("history-restore").click();
+  await teacher.getByTestId("history-restore-confirm").click();
+  await expect(teacher.getByTestId("history-panel")).toHaveCount(0);
+  await strokes(student, 2);
+  await strokes(teacher, 2);
+  await expect(student.locator('[data-testid="chat-line"][data-kind="activity"]').last()).toHaveText("Teacher brought back 1 of Sam's strokes");
+
+  await teacher.getByTestId("undo").click();
+  await strokes(student, 0);
+});
+
+test("a student may look back in the history but not restore; a viewer has no history", async ({ people }) => {
+  const id = uniqueBoard("history-roles");
+  const teacher = await joinAs(people, id, "Teacher");
+  const student = await joinAs(people, id, "Sam");
+  await drawStroke(teacher, line(100, 200));
+  await student.getByTestId("history-toggle").click();
+  await student.getByTestId("history-slider").fill("0");
+  await strokes(student, 0);
+  await expect(student.getByTestId("history-restore")).toHaveCount(0);
+  await student.getByTestId("history-close").click();
+  await strokes(student, 1);
+
+  await teacher.getByTestId("setting-locked").check();
+  await expect(student.getByTestId("history-toggle")).toBeDisabled();
+});
