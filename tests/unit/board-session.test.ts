@@ -295,4 +295,41 @@ describe("board session", () => {
       vi.useRealTimers();
     }
   });
+
+  it("shows a moment of the history with strokes it never had fetched in parts, drops a stale answer, and records a restore as one undoable action", async () => {
+    const t = start();
+    const owner = { ...ada, role: "owner" as const };
+    t.join(snapshot({ seq: 1, strokeCount: 1, self: owner, users: [owner], owned: true, settings: OWNED_BOARD_DEFAULTS }));
+    t.server.push("board:strokes", { strokes: [committedStroke("s1", 1)], done: true });
+    const { timeline } = t.session.state;
+
+    const first = t.session.showMoment(1);
+    const second = t.session.showMoment(3);
+    await expect.poll(() => t.server.waiting("history:at")).toHaveLength(2);
+    t.server.answer("history:at", { ok: true, seq: 1, strokeIds: ["s1"], circle: { color: "#ef4444", version: 1 } });
+    t.server.answer("history:at", { ok: true, seq: 3, strokeIds: ["s1", "gone-1", "gone-2"], circle: { color: "#22c55e", version: 3 } });
+    await first;
+    // The server answers the first id only, then the rest when asked again.
+    await expect.poll(() => t.server.waiting("strokes:get")).toEqual([{ strokeIds: ["gone-1", "gone-2"] }]);
+    t.server.answer("strokes:get", { ok: true, strokes: [committedStroke("gone-1", 2)], answered: 1 });
+    await expect.poll(() => t.server.waiting("strokes:get")).toEqual([{ strokeIds: ["gone-2"] }]);
+    t.server.answer("strokes:get", { ok: true, strokes: [committedStroke("gone-2", 3)], answered: 1 });
+    await second;
+    expect(timeline.getState().moment).toMatchObject({ seq: 3, circle: { color: "#22c55e" } });
+    expect(timeline.getState().moment!.strokes.map((s) => s.id)).toEqual(["s1", "gone-1", "gone-2"]);
+
+    const restoring = t.session.restoreMoment(3);
+    await expect.poll(() => t.server.waiting("history:restore")).toEqual([{ seq: 3 }]);
+    t.server.answer("history:restore", {
+      ok: true,
+      applied: [
+        applied(4, { type: "stroke:erase", opId: "restore-x-e0", strokeIds: ["s9"] }),
+        applied(5, { type: "stroke:restore", opId: "restore-x-r0", strokeIds: ["gone-1", "gone-2"] }),
+      ],
+    });
+    expect(await restoring).toBe(true);
+    expect(timeline.getState()).toMatchObject({ open: false, moment: null });
+    t.session.undo();
+    await expect.poll(() => t.waitingOps().map((op) => [op.type, "strokeIds" in op ? op.strokeIds : []])).toEqual([["stroke:restore", ["s9"]]]);
+  });
 });
