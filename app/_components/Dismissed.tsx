@@ -10,6 +10,7 @@ const TEXT: Record<SessionDismissal["reason"], { title: string; body: string; ag
     body: "An owner ended the session and locked the board. You can still open it to look at it.",
     again: "Open the board (view only)",
   },
+  deleted: { title: "This board was deleted", body: "Whoever runs this Scribble server deleted the board." },
   "unknown-link": { title: "This link leads to no board", body: "The view-only link is not valid, or the board is gone. Ask its owner for the link again." },
 };
 

@@ -15,8 +15,11 @@ interface Removal extends RemovedPerson {
 
 /** Who owns a board and what they decided, as a store keeps it. */
 export interface PersistedAccess {
-  /** The owner key's hash (see `hashKey` on the server): the key itself is never kept. */
-  ownerKeyHash: string;
+  /**
+   * The owner key's hash (see `hashKey` on the server): the key itself is never kept. Null on a
+   * board nobody owns whose settings the server's operator changed.
+   */
+  ownerKeyHash: string | null;
   viewKey: string;
   settings: BoardSettings;
   /** Roles owners gave, by browser. */
@@ -59,22 +62,29 @@ export class BoardAccess {
     return new BoardAccess({ ownerKeyHash, viewKey, settings: OWNED_BOARD_DEFAULTS, grants: [], removed: [] });
   }
 
+  /** A board nobody owns, now with settings the server's operator changed (from /admin). */
+  static operated(viewKey: string): BoardAccess {
+    return new BoardAccess({ ownerKeyHash: null, viewKey, settings: OPEN_BOARD, grants: [], removed: [] });
+  }
+
   static fromPersisted(persisted: PersistedAccess | null | undefined): BoardAccess {
+    if (!persisted) return new BoardAccess(null);
     // Settings added by later versions take their defaults on boards stored before them.
-    return new BoardAccess(persisted ? { ...persisted, settings: { ...OWNED_BOARD_DEFAULTS, ...persisted.settings } } : null);
+    const defaults = persisted.ownerKeyHash === null ? OPEN_BOARD : OWNED_BOARD_DEFAULTS;
+    return new BoardAccess({ ...persisted, settings: { ...defaults, ...persisted.settings } });
   }
 
   get owned(): boolean {
-    return this.persisted !== null;
+    return (this.persisted?.ownerKeyHash ?? null) !== null;
   }
 
   get settings(): BoardSettings {
     return this.settingsValue;
   }
 
-  /** The view-only link's key; undefined on a board nobody owns (it has no such link). */
+  /** The view-only link's key; undefined on a board nobody owns (its owners would hand it out). */
   get viewKey(): string | undefined {
-    return this.persisted?.viewKey;
+    return this.owned ? this.persisted?.viewKey : undefined;
   }
 
   isOwner(ownerKeyHash: string | undefined): boolean {
@@ -123,7 +133,7 @@ export class BoardAccess {
     return [...this.removals.values()].map(({ userId, name, at }) => ({ userId, name, at }));
   }
 
-  /** Null for a board nobody owns: there is nothing to keep. */
+  /** Null for a board nobody owns nor the operator changed: there is nothing to keep. */
   toPersisted(): PersistedAccess | null {
     if (!this.persisted) return null;
     return { ...this.persisted, settings: this.settingsValue, grants: [...this.grants], removed: [...this.removals.values()] };

@@ -6,9 +6,9 @@ import { createStore, type StoreApi } from "zustand/vanilla";
  */
 export type JoinPhase = "joining" | "refused" | "joined" | "outdated" | "dismissed";
 
-/** Why a tab is off its board: an owner removed this browser or ended the session, or its view-only link leads nowhere. */
+/** Why a tab is off its board: an owner removed this browser or ended the session, the operator deleted the board, or its view-only link leads nowhere. */
 export interface SessionDismissal {
-  reason: "removed" | "ended" | "unknown-link";
+  reason: "removed" | "ended" | "deleted" | "unknown-link";
   /** The owner who did it (a user id), when the board said. */
   by?: string;
 }

@@ -104,5 +104,5 @@ export type AccessChange =
   | { type: "readmitted"; by: string; name: string }
   | { type: "ended"; by: string };
 
-/** Why a tab was taken off a board. */
-export type Dismissal = { reason: "removed" | "ended"; by: string };
+/** Why a tab was taken off a board (`deleted`: the server's operator deleted it). */
+export type Dismissal = { reason: "removed" | "ended" | "deleted"; by: string };

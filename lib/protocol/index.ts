@@ -1,4 +1,5 @@
 export * from "./access";
+export * from "./admin";
 export * from "./errors";
 export * from "./events";
 export * from "./history";

@@ -4,8 +4,10 @@ import { Board, BoardAccess, ChatLog, recordOf, Roster, Timeline, type Credentia
 import {
   effectiveRole,
   forbiddenReason,
+  OPERATOR,
   refuse,
   type AccessChange,
+  type AdminBoard,
   type Ack,
   type Action,
   type Circle,
@@ -26,7 +28,7 @@ import {
   type User,
 } from "../protocol";
 import type { chatSendSchema, joinRequestSchema } from "../protocol";
-import { userIdFor } from "./keys";
+import { newKey, userIdFor } from "./keys";
 import type { Logger } from "./log";
 import { RecentOps, RESYNC_WINDOW } from "./recent-ops";
 import type { BoardStore, StoredBoard } from "./storage";
@@ -84,6 +86,8 @@ export interface Managed {
   removed?: RemovedPerson[];
   /** Tabs to take off the board, and what to tell them. */
   dismiss?: { socketIds: string[]; dismissal: Dismissal };
+  /** The board went into the lobby's list or out of it. */
+  relist?: true;
 }
 
 export interface Posted {
@@ -123,6 +127,8 @@ export class BoardRoom {
   private access: BoardAccess;
   /** Owners' changes, one at a time: each is stored before the next is decided. */
   private managing: Promise<unknown> = Promise.resolve();
+  /** Changes and chat messages taken since the room was made: /admin shows their rates. */
+  private readonly taken = { ops: 0, messages: 0 };
   /** The board's history, read from the store the first time someone looks at it; then kept up with every commit. */
   private timeline: Timeline | null = null;
   private timelineLoading: Promise<Timeline> | null = null;
@@ -188,6 +194,10 @@ export class BoardRoom {
   /** Resolves once every write in flight is done, those made meanwhile included, stored or failed. */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  get owned(): boolean {
+    return this.access.owned;
   }
 
   /** The view-only link's key, on an owned board. */
@@ -313,6 +323,7 @@ export class BoardRoom {
     }
     // Who and when, for the history.
     const applied: AppliedOp = { ...res.applied, name: member.user.name, at: Date.now() };
+    this.taken.ops += 1;
     this.recent.push(applied);
     this.timeline?.append(recordOf(applied));
     try {
@@ -418,23 +429,42 @@ export class BoardRoom {
         return refuse("INTERNAL", "The message could not be stored; try again.");
       }
     }
+    if (!posted.duplicate) this.taken.messages += 1;
     return { ok: true, message: posted.message, duplicate: posted.duplicate };
   }
 
+  /** What the server's operator sees of the board (see AdminBoard), with the counts rates are made of. */
+  adminView(): Omit<AdminBoard, "boardId" | "opsPerSecond" | "messagesPerSecond"> & { taken: { ops: number; messages: number } } {
+    const settings = this.access.settings;
+    return {
+      owned: this.access.owned,
+      settings,
+      people: this.roster.users().map((u) => ({ id: u.id, name: u.name, role: effectiveRole(u.role, settings), state: u.state, tabs: this.roster.tabsOf(u.name) })),
+      taken: { ...this.taken },
+    };
+  }
+
+  /** Every tab on the board. */
+  tabIds(): string[] {
+    return this.roster.tabs().map(([socketId]) => socketId);
+  }
+
   /**
-   * An owner's change to the board's settings or to one person, stored before it takes effect;
-   * owners' changes are decided one at a time, each on what the one before left.
+   * A change to the board's settings or to one person by an owner, or by the server's operator
+   * (`OPERATOR`, from /admin, on any board), stored before it takes effect; such changes are
+   * decided one at a time, each on what the one before left.
    */
-  manage(member: RoomMember, req: ManageRequest, now: number): Promise<Ack<Managed>> {
-    const next = this.managing.then(() => this.decide(member, req, now));
+  manage(actor: RoomMember | typeof OPERATOR, req: ManageRequest, now: number): Promise<Ack<Managed>> {
+    const next = this.managing.then(() => this.decide(actor, req, now));
     this.managing = next.catch(() => undefined);
     return next;
   }
 
-  private async decide(member: RoomMember, req: ManageRequest, now: number): Promise<Ack<Managed>> {
-    if (member.role !== "owner") return refuse("FORBIDDEN", "Only the board's owners can change its settings or who does what.");
-    const by = member.user.id;
-    const next = BoardAccess.fromPersisted(this.access.toPersisted());
+  private async decide(actor: RoomMember | typeof OPERATOR, req: ManageRequest, now: number): Promise<Ack<Managed>> {
+    if (actor !== OPERATOR && actor.role !== "owner") return refuse("FORBIDDEN", "Only the board's owners can change its settings or who does what.");
+    const by = actor === OPERATOR ? OPERATOR : actor.user.id;
+    // A board nobody owns gets a record of its own once the operator changes it.
+    const next = this.access.toPersisted() ? BoardAccess.fromPersisted(this.access.toPersisted()) : BoardAccess.operated(newKey());
     let target: { user: User; clientId: string } | undefined;
     if (req.type === "role" || req.type === "remove") {
       const user = this.roster.byId(req.userId);
@@ -446,7 +476,11 @@ export class BoardRoom {
     let managed: Managed;
     switch (req.type) {
       case "settings":
-        managed = { changes: [{ type: "settings", by, settings: next.changeSettings(req.settings) }], ownerChanges: [] };
+        managed = {
+          changes: [{ type: "settings", by, settings: next.changeSettings(req.settings) }],
+          ownerChanges: [],
+          ...(next.settings.listed !== this.access.settings.listed && { relist: true as const }),
+        };
         break;
       case "role":
         next.grant(target!.clientId, req.role);

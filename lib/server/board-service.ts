@@ -1,4 +1,4 @@
-import { refuse, type Ack, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
+import { OPERATOR, refuse, type Ack, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
 import {
   BoardRoom,
   type BoardRoomOptions,
@@ -68,8 +68,11 @@ export class BoardService {
    */
   async join(socketId: string, req: JoinInput): Promise<Ack<Joined>> {
     const boardId = req.boardId ?? (await this.findByViewKey(req.view!));
-    if (boardId === null) return refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
+    const unknownLink = refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
+    if (boardId === null) return unknownLink;
     const room = await this.loaded(boardId);
+    // A board nobody owns hands out no view key (one the operator's change made is never shown).
+    if (req.view !== undefined && !room.owned) return unknownLink;
     const ownerKeyHash = req.ownerKey === undefined ? undefined : hashKey(req.ownerKey);
     const credentials = { clientId: req.clientId, ownerKeyHash, viaView: req.view !== undefined };
     const again = this.socketBoard.get(socketId) === boardId ? room.rejoin(socketId, req, credentials) : undefined;
@@ -182,6 +185,37 @@ export class BoardService {
 
   postChat(member: Member, req: ChatInput, now: number): Promise<Ack<Posted>> {
     return this.roomOf(member).postChat(member, req, now);
+  }
+
+  /** Boards people are on, as the server's operator sees them (see BoardRoom.adminView), the busiest first. */
+  adminBoards(limit = 100): (ReturnType<BoardRoom["adminView"]> & { boardId: string })[] {
+    return [...this.rooms]
+      .filter(([, room]) => room.size > 0)
+      .map(([boardId, room]) => ({ boardId, ...room.adminView() }))
+      .sort((a, b) => b.people.length - a.people.length || a.boardId.localeCompare(b.boardId))
+      .slice(0, limit);
+  }
+
+  /** The server's operator changes a stored board as an owner would (see BoardRoom.manage). */
+  async operate(boardId: string, req: ManageRequest, now: number): Promise<Ack<Managed>> {
+    const room = await this.loaded(boardId);
+    const res = room.isStored || room.size > 0 ? await room.manage(OPERATOR, req, now) : refuse("UNKNOWN_LINK", "There is no such board.");
+    this.evictWhenEmpty(boardId);
+    return res;
+  }
+
+  /** The tabs on a board, to send away before it is deleted. */
+  tabsOn(boardId: string): string[] {
+    return this.rooms.get(boardId)?.tabIds() ?? [];
+  }
+
+  /** Forgets a board for good, in memory and in the store (its tabs were sent away first). */
+  async deleteBoard(boardId: string): Promise<void> {
+    const room = this.rooms.get(boardId);
+    this.stopIdleTimer(boardId);
+    this.rooms.delete(boardId);
+    await room?.settled();
+    await this.store.deleteBoard(boardId);
   }
 
   /** Boards held in memory (active ones, and empty ones not yet idle long enough to leave). */

@@ -72,6 +72,8 @@ export interface Config {
   allowedHosts: string[];
   /** A secret that shows /healthz's details to other machines (`Authorization: Bearer`); empty: loopback only. */
   healthToken: string;
+  /** The secret that opens the `/admin` namespace and page; empty: /admin refuses everyone. */
+  adminToken: string;
 }
 
 export const CURSOR_MODES = ["coalesce", "relay"] as const;
@@ -127,7 +129,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
       .split(",")
       .filter((h) => h.trim())
       .map(allowedHost),
-    healthToken: healthToken(env.HEALTH_TOKEN ?? ""),
+    healthToken: secret("HEALTH_TOKEN", env.HEALTH_TOKEN ?? ""),
+    adminToken: secret("ADMIN_TOKEN", env.ADMIN_TOKEN ?? ""),
   };
 }
 
@@ -138,8 +141,8 @@ function allowedHost(entry: string): string {
 }
 
 /** Never quoted in the error: it is a secret. */
-function healthToken(token: string): string {
-  if (token && token.length < 16) throw new Error("HEALTH_TOKEN must be at least 16 characters long");
+function secret(key: string, token: string): string {
+  if (token && token.length < 16) throw new Error(`${key} must be at least 16 characters long`);
   return token;
 }
 

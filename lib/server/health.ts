@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIPv4 } from "node:net";
 import { clientAddress } from "./admission";
 import type { Config } from "./config";
+import { secretMatcher } from "./keys";
 import type { SocketServer } from "./socket-server";
 
 export const HEALTH_PATH = "/healthz";
@@ -21,12 +21,8 @@ export function healthHandler(
   config: Pick<Config, "trustProxy" | "healthToken">,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const startedAt = Date.now();
-  const tokenHash = config.healthToken ? sha256(config.healthToken) : undefined;
-  const showsToken = (req: IncomingMessage) => {
-    const presented = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "")?.[1];
-    // Hashes have one length, so the comparison takes as long whatever was presented.
-    return tokenHash !== undefined && presented !== undefined && timingSafeEqual(sha256(presented), tokenHash);
-  };
+  const isToken = secretMatcher(config.healthToken);
+  const showsToken = (req: IncomingMessage) => isToken(/^Bearer +(\S+)$/i.exec(req.headers.authorization ?? "")?.[1]);
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" });
@@ -66,8 +62,4 @@ function fromThisMachine(req: IncomingMessage, trustProxy: boolean): boolean {
 function isLoopback(address: string): boolean {
   const v4 = address.startsWith("::ffff:") ? address.slice("::ffff:".length) : address;
   return (isIPv4(v4) && v4.startsWith("127.")) || address === "::1";
-}
-
-function sha256(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { nameKey } from "../protocol";
 
 /** A new owner or view key: 128 random bits, 22 URL-safe characters. */
@@ -14,3 +14,12 @@ export const hashKey = (key: string): string => createHash("sha256").update(key)
  */
 export const userIdFor = (boardId: string, clientId: string, name: string): string =>
   createHash("sha256").update(`${boardId}\0${clientId}\0${nameKey(name)}`).digest("base64url").slice(0, 22);
+
+/**
+ * Whether a presented secret is `expected` (never, when `expected` is empty). Hashes have one
+ * length, so the comparison takes as long whatever was presented.
+ */
+export function secretMatcher(expected: string): (presented: string | undefined) => boolean {
+  const hash = expected ? createHash("sha256").update(expected).digest() : undefined;
+  return (presented) => hash !== undefined && presented !== undefined && timingSafeEqual(createHash("sha256").update(presented).digest(), hash);
+}

@@ -20,6 +20,8 @@ export class Metrics {
     /** Pages, /healthz and upgrades refused for a Host this server is not reached by (DNS rebinding). */
     refusedHosts: 0,
     opsCommitted: 0,
+    /** Connections to /admin refused: a wrong token, or too many of them from one address. */
+    adminRefusals: 0,
   };
 
   count(name: keyof Metrics["counters"], by = 1): void {

@@ -9,6 +9,7 @@ import { CursorHub } from "./cursors";
 import { registerBoardHandlers } from "./handlers/board";
 import { registerChatHandlers } from "./handlers/chat";
 import { registerCursorHandlers } from "./handlers/cursors";
+import { registerAdmin } from "./admin";
 import { registerHistoryHandlers } from "./handlers/history";
 import { registerLobbyHandlers } from "./handlers/lobby";
 import { registerManageHandler } from "./handlers/manage";
@@ -95,6 +96,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   const fetchLimits = new RateLimiter(STROKE_FETCH_LIMIT.burst, STROKE_FETCH_LIMIT.perSecond);
   const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, fetchLimits, limits: eventLimits(config), metrics };
   guardConnections(io, ctx);
+  const admin = registerAdmin(ctx);
 
   io.on("connection", (socket) => {
     log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
@@ -121,6 +123,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     metrics,
     transports,
     async close() {
+      admin.close();
       lobby.close();
       cursors.close();
       outbound.close();

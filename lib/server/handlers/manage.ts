@@ -1,5 +1,6 @@
-import { manageRequestSchema } from "../../protocol";
+import { manageRequestSchema, type Dismissal } from "../../protocol";
 import { bind } from "../bind";
+import type { Managed } from "../board-room";
 import { leaveBoard } from "../departure";
 import { boardRoom, ownersRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
@@ -9,20 +10,27 @@ export function registerManageHandler(ctx: Context, socket: ScribbleSocket): voi
   bind(ctx, socket, "board:manage", manageRequestSchema, { member: true }, async (req, member) => {
     const res = await ctx.boards.manage(member, req, Date.now());
     if (!res.ok) return res;
-    const { boardId } = member;
-    for (const change of res.changes) ctx.io.to(boardRoom(boardId)).emit("board:access", change);
-    for (const change of res.ownerChanges) ctx.io.to(ownersRoom(boardId)).emit("board:access", change);
-    if (res.removed) ctx.io.to(ownersRoom(boardId)).emit("owner:removed", res.removed);
-    if (res.dismiss) {
-      for (const id of res.dismiss.socketIds) {
-        const tab = ctx.io.sockets.sockets.get(id);
-        if (!tab) continue;
-        tab.emit("board:dismissed", res.dismiss.dismissal);
-        leaveBoard(ctx, tab);
-      }
-    }
-    ctx.log.info("board managed", { board: boardId, by: member.user.name, type: req.type });
-    if (req.type === "settings" && req.settings.listed !== undefined) ctx.lobby.listingChange();
+    deliverManaged(ctx, member.boardId, res);
+    ctx.log.info("board managed", { board: member.boardId, by: member.user.name, type: req.type });
     return { ok: true };
   });
+}
+
+/** Tells everyone on a board, and its owners, what a change by an owner or the operator did, and sends away the tabs it took off. */
+export function deliverManaged(ctx: Context, boardId: string, managed: Managed): void {
+  for (const change of managed.changes) ctx.io.to(boardRoom(boardId)).emit("board:access", change);
+  for (const change of managed.ownerChanges) ctx.io.to(ownersRoom(boardId)).emit("board:access", change);
+  if (managed.removed) ctx.io.to(ownersRoom(boardId)).emit("owner:removed", managed.removed);
+  if (managed.dismiss) dismiss(ctx, managed.dismiss.socketIds, managed.dismiss.dismissal);
+  if (managed.relist) ctx.lobby.listingChange();
+}
+
+/** Takes tabs off their board, telling each why. */
+export function dismiss(ctx: Context, socketIds: readonly string[], dismissal: Dismissal): void {
+  for (const id of socketIds) {
+    const tab = ctx.io.sockets.sockets.get(id);
+    if (!tab) continue;
+    tab.emit("board:dismissed", dismissal);
+    leaveBoard(ctx, tab);
+  }
 }

@@ -41,6 +41,8 @@ export interface BoardStore {
   saveAccess(boardId: string, access: PersistedAccess): Promise<void>;
   /** The board whose view-only link has this key, or null. */
   findByViewKey(viewKey: string): Promise<string | null>;
+  /** Forgets a board and everything of it; nothing for a board never created. */
+  deleteBoard(boardId: string): Promise<void>;
   /** Boards whose owners chose to list them in the lobby, by id, at most `limit`. */
   listedBoards(limit: number): Promise<string[]>;
   /** Finishes every write in flight, then releases the store. */

@@ -54,6 +54,11 @@ export class MemoryStore implements BoardStore {
     b.access = copy(access);
   }
 
+  async deleteBoard(boardId: string): Promise<void> {
+    this.checkOpen();
+    this.boards.delete(boardId);
+  }
+
   async findByViewKey(viewKey: string): Promise<string | null> {
     this.checkOpen();
     for (const [id, b] of this.boards) if (b.access?.viewKey === viewKey) return id;

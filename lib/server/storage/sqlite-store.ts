@@ -105,6 +105,10 @@ export class SqliteStore implements BoardStore {
          FROM ops WHERE board_id = ? ORDER BY seq`,
       ),
       op: this.db.prepare<[string, number], string>("SELECT op FROM ops WHERE board_id = ? AND seq = ?").pluck(),
+      deleteBoard: ["boards:id", "ops:board_id", "chat:board_id", "snapshots:board_id", "snapshot_chunks:board_id"].map((entry) => {
+        const [table, column] = entry.split(":");
+        return this.db.prepare(`DELETE FROM ${table} WHERE ${column} = ?`);
+      }),
       chatAdd: this.db.prepare("INSERT OR REPLACE INTO chat (board_id, id, entry) VALUES (?, ?, ?)"),
       chatPrune: this.db.prepare("DELETE FROM chat WHERE board_id = ? AND id <= ?"),
     };
@@ -178,6 +182,12 @@ export class SqliteStore implements BoardStore {
     return this.enqueue(() => {
       this.mustExist(boardId);
       this.statements.accessSet.run(json, access.viewKey, access.settings.listed ? 1 : 0, boardId);
+    });
+  }
+
+  deleteBoard(boardId: string): Promise<void> {
+    return this.enqueue(() => {
+      for (const statement of this.statements.deleteBoard) statement.run(boardId);
     });
   }
 

@@ -178,6 +178,28 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       expect(await store.historyOf("nobody-made-this")).toEqual([]);
     });
 
+    it("deletes a board and everything of it, and no other board", async () => {
+      const store = open();
+      for (const id of ["a", "b"]) {
+        await store.create(id, `epoch-${id}`);
+        await store.append(id, addAt(1));
+        await store.saveSnapshot(id, boardOf(1));
+        await store.appendChat(id, chatAt(1));
+        await store.saveAccess(id, accessOf(`view-${id}-00000000000`, true));
+      }
+      await store.deleteBoard("a");
+      await store.deleteBoard("never-made");
+      expect(await store.load("a")).toBeNull();
+      expect(await store.historyOf("a")).toEqual([]);
+      expect(await store.findByViewKey("view-a-00000000000")).toBeNull();
+      expect(await store.listedBoards(10)).toEqual(["b"]);
+      expect((await store.load("b"))?.ops).toEqual([]);
+      expect((await store.load("b"))?.chat).toEqual([chatAt(1)]);
+      // Made again under the same id, it starts empty.
+      await store.create("a", "epoch-again");
+      expect(await store.load("a")).toEqual({ epoch: "epoch-again", snapshot: null, ops: [], chat: [], access: null });
+    });
+
     it("keeps a board's access, finds a board by its view key, and lists the boards whose owners listed them", async () => {
       const store = open();
       for (const id of ["c", "a", "b"]) await store.create(id, `epoch-${id}`);
@@ -221,6 +243,7 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
         store.findByViewKey("view-b-00000000000"),
         store.listedBoards(10),
         store.historyOf("b"),
+        store.deleteBoard("b"),
       ];
       for (const call of calls) await expect(call).rejects.toThrow("the board store is closed");
       await store.close();
