@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
 import type { Action, HistoryStep } from "../board";
-import { LIMITS, previewKey, PROTOCOL_VERSION, strokeIdParts } from "../protocol";
+import { LIMITS, OPERATOR, previewKey, PROTOCOL_VERSION, strokeIdParts } from "../protocol";
 import type {
   AccessChange,
   Action as Permission,
@@ -40,6 +40,9 @@ const SEEN_MAX = 1_000;
  * reconnect) neither left nor joined.
  */
 export const LEAVE_GRACE_MS = 8_000;
+
+/** How the chat names changes the server's operator made from /admin. */
+const OPERATOR_AS_PERSON = { name: "The server's operator", color: "#6b7280" };
 
 /** A board by its id (its ordinary link), or by the key of its view-only link, which never tells the id. */
 export type BoardAddress = { boardId: string } | { view: string };
@@ -503,7 +506,7 @@ export class BoardSession {
     if (change.type === "settings") access.getState().setSettings(change.settings);
     if (change.type === "role") presence.getState().setRole(change.userId, change.role);
     const text = accessLine(change, before, (id) => this.seen.get(id)?.name, presence.getState().self?.id);
-    const owner = this.seen.get(change.by);
+    const owner = change.by === OPERATOR ? OPERATOR_AS_PERSON : this.seen.get(change.by);
     // Like changes to strokes: never a line about what one did oneself.
     if (text && owner && change.by !== presence.getState().self?.id) chat.getState().did(`access-${change.type}-${Date.now()}-${text}`, owner, text, Date.now());
   };

@@ -1,12 +1,19 @@
 import type { Locator } from "@playwright/test";
+import { PAGE } from "@/lib/protocol";
 import { pointAt, setTabHidden } from "./support/canvas";
 import { expect, joinAs, test, uniqueBoard } from "./support/fixtures";
 
-/** The cursor's board position from its test hooks; screen pixels round it by a fraction. */
-const at = (cursor: Locator, x: number, y: number) =>
-  expect
-    .poll(async () => [Number(await cursor.getAttribute("data-x")), Number(await cursor.getAttribute("data-y"))])
-    .toEqual([expect.closeTo(x, 0), expect.closeTo(y, 0)]);
+/**
+ * The cursor's board position from its test hooks, within one screen pixel of (x, y): the mouse
+ * moves by whole pixels, and a pixel is more than one board unit when the page is small.
+ */
+async function at(cursor: Locator, x: number, y: number): Promise<void> {
+  const box = (await cursor.page().getByTestId("board-canvas").boundingBox())!;
+  const pixel = PAGE.width / box.width;
+  await expect
+    .poll(async () => [Number(await cursor.getAttribute("data-x")) - x, Number(await cursor.getAttribute("data-y")) - y].map((d) => Math.abs(d) <= pixel))
+    .toEqual([true, true]);
+}
 
 test("A's labelled cursor shows in B at the same board position, and vanishes when A leaves the page or closes the tab", async ({ people }) => {
   const board = uniqueBoard("cursors");
