@@ -39,6 +39,7 @@ describe("loadConfig", () => {
       trustProxy: false,
       allowedHosts: [],
       healthToken: "",
+      adminToken: "",
     });
   });
 
@@ -99,9 +100,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ALLOWED_HOSTS: "school.example:443" }, [])).toThrow(/ALLOWED_HOSTS/);
   });
 
-  it("takes a HEALTH_TOKEN of 16 characters or more, without quoting a short one", () => {
-    expect(loadConfig({ HEALTH_TOKEN: "0123456789abcdef" }, []).healthToken).toBe("0123456789abcdef");
-    expect(() => loadConfig({ HEALTH_TOKEN: "short-secret" }, [])).toThrow("HEALTH_TOKEN must be at least 16 characters long");
+  it.each([
+    ["HEALTH_TOKEN", "healthToken"],
+    ["ADMIN_TOKEN", "adminToken"],
+  ] as const)("takes a %s of 16 characters or more, without quoting a short one", (key, field) => {
+    expect(loadConfig({ [key]: "0123456789abcdef" }, [])[field]).toBe("0123456789abcdef");
+    expect(() => loadConfig({ [key]: "short-secret" }, [])).toThrow(`${key} must be at least 16 characters long`);
   });
 
   it("turns on development mode with --dev only", () => {
