@@ -3,9 +3,9 @@
 import { useState } from "react";
 import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
-import { boardToPng, boardToSvg, download } from "@/lib/client/canvas/export";
 import type { HistoryEntry } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
+import { ExportButtons } from "./ExportButtons";
 import { useRole } from "./use-permission";
 
 const time = (ms: number | undefined) => (ms === undefined ? "" : new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
@@ -48,7 +48,6 @@ export function HistoryPanel({ session, exportName }: { session: BoardSession; e
   };
   const shown = moment ? entries.findLast((e) => e.toSeq <= moment.seq) : entries.at(-1);
   const label = shown ? `${shown.name ?? "Someone"} ${didWhat(shown)}` : "The board as it began";
-  const exportStrokes = () => moment?.strokes ?? [];
 
   return (
     <section className="history card" aria-label="History" data-testid="history-panel" data-seq={moment?.seq ?? ""} data-loading={loading ? "true" : "false"}>
@@ -99,16 +98,7 @@ export function HistoryPanel({ session, exportName }: { session: BoardSession; e
                 Restore this moment
               </button>
             ))}
-          <button className="button button--small" data-testid="history-export-png" onClick={async () => download(await boardToPng(exportStrokes(), 2), `${exportName}-${moment.seq}.png`)}>
-            PNG
-          </button>
-          <button
-            className="button button--small"
-            data-testid="history-export-svg"
-            onClick={() => download(new Blob([boardToSvg(exportStrokes())], { type: "image/svg+xml" }), `${exportName}-${moment.seq}.svg`)}
-          >
-            SVG
-          </button>
+          <ExportButtons className="button button--small" testIdPrefix="history-" strokes={() => moment.strokes} name={`${exportName}-${moment.seq}`} />
         </div>
       )}
       <ol className="history__list" data-testid="history-list">

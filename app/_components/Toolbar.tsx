@@ -4,11 +4,11 @@ import { useEffect, useState } from "react";
 import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
-import { boardToPng, boardToSvg, download } from "@/lib/client/canvas/export";
 import { PEN_PALETTE } from "@/lib/client/palette";
 import { toolStore, type ToolName } from "@/lib/client/tool-store";
 import { STROKE_WIDTHS } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
+import { ExportButtons } from "./ExportButtons";
 import { useWhyNot } from "./use-permission";
 
 const isTyping = (target: EventTarget | null) =>
@@ -53,20 +53,7 @@ export function Toolbar({ session, exportName }: { session: BoardSession; export
   const pick = (next: Partial<{ tool: ToolName; color: string; width: number }>) => toolStore.setState(next);
   const strokes = () => selectView(replica.getState()).strokes;
 
-  const exports = (
-    <>
-      <button className="tool" data-testid="export-png" onClick={async () => download(await boardToPng(strokes(), 2), `${exportName}.png`)}>
-        PNG
-      </button>
-      <button
-        className="tool"
-        data-testid="export-svg"
-        onClick={() => download(new Blob([boardToSvg(strokes())], { type: "image/svg+xml" }), `${exportName}.svg`)}
-      >
-        SVG
-      </button>
-    </>
-  );
+  const exports = <ExportButtons className="tool" strokes={strokes} name={exportName} />;
 
   if (watching) {
     return (
