@@ -10,7 +10,7 @@ import { bindPointerInput } from "@/lib/client/canvas/pointer-binding";
 import { PointerInput } from "@/lib/client/canvas/pointer-input";
 import { BoardRenderer } from "@/lib/client/canvas/renderer";
 import { toolStore } from "@/lib/client/tool-store";
-import { LIMITS, PAGE } from "@/lib/protocol";
+import { PAGE } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
 import { CursorLayer } from "./CursorLayer";
 
@@ -47,8 +47,6 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
     let liveDirty = true;
     let erasingCount = 0;
 
-    /** Laser points not sent yet: they go out once a frame, like previews. */
-    let pointed: number[] = [];
     const frames = frameScheduler((now) => {
       if (committedDirty) {
         // A moment of the history, while one is shown, instead of the board now.
@@ -56,10 +54,8 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
         // Stays dirty until all is drawn: a big board is drawn over several frames.
         committedDirty = !renderer.drawCommitted(input.erasingCount ? strokes.filter((s) => !input.isErasing(s.id)) : strokes);
       }
-      // Previews and laser points go out at most once a frame, however many pointer events came in between.
+      // Previews go out at most once a frame, however many pointer events came in between.
       sendPreview();
-      for (let i = 0; i < pointed.length; i += LIMITS.laserPointsMax * 2) session.laser(pointed.slice(i, i + LIMITS.laserPointsMax * 2));
-      pointed = [];
       // A trail fades a little every frame, until it is gone.
       const fading = laser.getState().fade(now);
       if (liveDirty || fading) {
@@ -99,10 +95,7 @@ export function BoardCanvas({ session }: { session: BoardSession }) {
         session.addStroke(stroke);
       },
       erase: (ids) => session.erase(ids),
-      point: (points) => {
-        pointed.push(...points);
-        session.pointAt(points);
-      },
+      point: (points) => session.pointAt(points),
       invalidate: () => {
         redraw({ live: true, committed: input.erasingCount !== erasingCount });
         erasingCount = input.erasingCount;

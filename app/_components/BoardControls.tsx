@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useStore } from "zustand";
 import type { BoardSession } from "@/lib/client/board-session";
-import { ownerKeyFor, ownerLink, viewLink } from "@/lib/client/owner-keys";
+import { ownerKeyOf, ownerLink, viewLink } from "@/lib/client/owner-keys";
 import type { BoardSettings } from "@/lib/protocol";
 import { useBoardState } from "./BoardStateProvider";
 import { CopyButton } from "./CopyButton";
@@ -80,7 +80,7 @@ export function BoardControls({ session, boardId }: { session: BoardSession; boa
       </ul>
       <div className="controls__links">
         <CopyButton testId="copy-view-link" text={() => viewLink(origin, owner.viewKey)} label="Copy view-only link" title="Opens the board read-only; it never shows the board's id" />
-        <CopyButton testId="copy-owner-link" text={() => ownerLink(origin, boardId, ownerKeyFor(boardId))} label="Copy owner link" title="Makes whoever opens it a co-owner: share it with a co-teacher or your other device only" />
+        <CopyButton testId="copy-owner-link" text={() => ownerLink(origin, boardId, ownerKeyOf(boardId) ?? "")} label="Copy owner link" title="Makes whoever opens it a co-owner: share it with a co-teacher or your other device only" />
       </div>
       {owner.removed.length > 0 && (
         <div className="controls__removed" data-testid="removed-list">

@@ -1,11 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useStore } from "zustand";
 import { BoardSession, type BoardAddress } from "@/lib/client/board-session";
 import { clientId, rememberBoard, rememberName, rememberedName } from "@/lib/client/identity";
-import { adoptOwnerLink, ownerKeyFor } from "@/lib/client/owner-keys";
+import { keepOwnerKey, ownerKeyOf, takeOwnerLink } from "@/lib/client/owner-keys";
 import { browserStorage, browserTabId } from "@/lib/client/outbox";
 import { watchActivity } from "@/lib/client/activity";
 import { createSessionStore } from "@/lib/client/session-store";
@@ -59,6 +59,21 @@ export function BoardPage({ address, nameFromUrl }: Props) {
     if (nameFromUrl === null) setSuggestion(rememberedName());
   }, [nameFromUrl]);
 
+  // An owner link's key, tried with the first join and kept only if the server takes it as the
+  // owner key: a link from anyone else must not replace the key that makes this browser an owner.
+  const linkedKey = useRef<string | null>(null);
+  useEffect(() => {
+    if (boardId !== null) linkedKey.current = takeOwnerLink();
+  }, [boardId]);
+  useEffect(() => {
+    const tried = linkedKey.current;
+    if (phase !== "joined" || !session || boardId === null || tried === null) return;
+    linkedKey.current = null;
+    if (session.state.presence.getState().self?.role === "owner") keepOwnerKey(boardId, tried);
+    // Not the owner's key: join again with this browser's own, if it has one.
+    else if (ownerKeyOf(boardId)) setAttempt((a) => a && { ...a, n: a.n + 1 });
+  }, [phase, session, boardId]);
+
   // A view-only link is not remembered: the lobby would show it under the board's id.
   useEffect(() => {
     if (phase === "joined" && boardId !== null) rememberBoard(boardId);
@@ -67,11 +82,11 @@ export function BoardPage({ address, nameFromUrl }: Props) {
   useEffect(() => {
     if (!attempt) return;
     rememberName(attempt.name);
-    if (boardId !== null) adoptOwnerLink(boardId);
+    const ownerKey = boardId === null ? undefined : (linkedKey.current ?? ownerKeyOf(boardId));
     const s = new BoardSession({
       socket: getSocket(),
       board: boardId !== null ? { boardId } : { view: viewKey! },
-      ...(boardId !== null ? { ownerKey: ownerKeyFor(boardId) } : {}),
+      ...(ownerKey ? { ownerKey } : {}),
       name: attempt.name,
       clientId: clientId(),
       storage: browserStorage(),

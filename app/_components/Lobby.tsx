@@ -6,6 +6,7 @@ import { customAlphabet } from "nanoid";
 import { useEffect, useState, type FormEvent } from "react";
 import { boardIdSchema, type BoardSummary } from "@/lib/protocol";
 import { recentBoards } from "@/lib/client/identity";
+import { createOwnedBoard } from "@/lib/client/owner-keys";
 import { getSocket } from "@/lib/client/socket";
 import { useConnection } from "@/lib/client/use-connection";
 import { ConnectionStatus } from "./ConnectionStatus";
@@ -90,7 +91,15 @@ export function Lobby() {
       <section className="lobby__hero">
         <h1>Draw together, live.</h1>
         <p>Open a board, share its link, and everyone on it sees every change as it happens.</p>
-        <button className="button button--primary" data-testid="create-board" onClick={() => router.push(`/b/${newBoardId()}`)}>
+        <button
+          className="button button--primary"
+          data-testid="create-board"
+          onClick={() => {
+            const id = newBoardId();
+            createOwnedBoard(id);
+            router.push(`/b/${id}`);
+          }}
+        >
           Create a board
         </button>
       </section>

@@ -87,6 +87,11 @@ export class BoardAccess {
     return this.owned ? this.persisted?.viewKey : undefined;
   }
 
+  /** What user ids on the board are made with besides its id (see `userIdFor`): a secret of owned boards, empty on others. */
+  get idSecret(): string {
+    return this.persisted?.ownerKeyHash ?? "";
+  }
+
   isOwner(ownerKeyHash: string | undefined): boolean {
     return ownerKeyHash !== undefined && ownerKeyHash === this.persisted?.ownerKeyHash;
   }

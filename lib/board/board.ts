@@ -33,6 +33,8 @@ export interface PersistedBoard {
   /** Every stroke, erased ones included (they can be restored), in z-order. */
   strokes: Stroke[];
   deleted: string[];
+  /** Who hid each erased stroke (by user id); absent in snapshots taken before it was kept. */
+  erasedBy?: [strokeId: string, userId: string][];
   /** The latest opIds with their seq, so that a resend after a restart is still recognised. */
   recentOps: [opId: string, seq: number][];
 }
@@ -52,6 +54,8 @@ export class Board {
   /** Every stroke known, deleted ones included, in z-order (see `sortIfNeeded`). */
   private strokesById = new Map<string, Stroke>();
   private readonly deleted = new Set<string>();
+  /** Who erased or cleared away each hidden stroke: bringing back a stroke someone else hid is erasing others' work undone. */
+  private readonly erasers = new Map<string, string>();
   private unsorted = false;
   private highestInsertedSeq = 0;
   private readonly applied = new Map<string, number>();
@@ -91,6 +95,11 @@ export class Board {
 
   stroke(id: string): Stroke | undefined {
     return this.strokesById.get(id);
+  }
+
+  /** Who hid an erased stroke (a user id); undefined for a visible one, or one hidden before this was kept. */
+  erasedBy(id: string): string | undefined {
+    return this.erasers.get(id);
   }
 
   isVisible(id: string): boolean {
@@ -181,6 +190,7 @@ export class Board {
       circle: this.circleValue,
       strokes: [...this.strokesById.values()],
       deleted: [...this.deleted],
+      erasedBy: [...this.erasers],
       recentOps: [...this.applied],
     };
   }
@@ -188,6 +198,7 @@ export class Board {
   static fromPersisted(id: string, p: PersistedBoard): Board {
     const board = new Board(id, { seq: p.seq, circle: p.circle, strokes: p.strokes });
     for (const strokeId of p.deleted) board.deleted.add(strokeId);
+    for (const [strokeId, userId] of p.erasedBy ?? []) board.erasers.set(strokeId, userId);
     for (const [opId, seq] of p.recentOps) board.remember(opId, seq);
     return board;
   }
@@ -211,7 +222,7 @@ export class Board {
    * Applies a change the server has ordered. Changes must come in `seq` order; one at or below
    * the board's `seq` was applied already and is ignored (returns false).
    */
-  applyCommitted({ seq, op }: AppliedOp): boolean {
+  applyCommitted({ seq, author, op }: AppliedOp): boolean {
     if (seq <= this.seqValue) return false;
     if (seq !== this.seqValue + 1) throw new Error(`board ${this.id}: op ${seq} applied after ${this.seqValue}`);
     this.seqValue = seq;
@@ -227,12 +238,14 @@ export class Board {
         for (const id of op.strokeIds) {
           if (this.strokesById.has(id)) this.deleted.add(id);
           else if (this.missing.has(id)) this.missing.set(id, false);
+          this.erasers.set(id, author);
         }
         break;
       case "stroke:restore":
         for (const id of op.strokeIds) {
           if (this.strokesById.has(id)) this.deleted.delete(id);
           else this.missing.set(id, true);
+          this.erasers.delete(id);
         }
         break;
     }

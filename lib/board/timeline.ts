@@ -1,4 +1,4 @@
-import type { AppliedOp, Circle, Color, CommittedOp, HistoryEntry } from "../protocol";
+import { LIMITS, type AppliedOp, type Circle, type Color, type CommittedOp, type HistoryEntry } from "../protocol";
 import { DEFAULT_CIRCLE_COLOR } from "./board";
 
 /**
@@ -37,25 +37,29 @@ export function recordOf({ seq, author, name, at, op }: AppliedOp): HistoryRecor
  */
 export class Timeline {
   private readonly records: HistoryRecord[] = [];
+  /** Stroke ids in all the records. */
+  private ids = 0;
 
   /**
    * `records` in seq order, the changes after `since`: 0 when they go back to the board's first
-   * change; later when earlier changes are not kept (versions before this one pruned their logs).
+   * change; later when earlier changes are not kept (older logs, or a snapshot let them go). It
+   * holds the latest `max.changes` changes naming at most `max.ids` stroke ids.
    */
   constructor(
     records: readonly HistoryRecord[],
     private since: number,
-    private readonly max = 50_000,
+    private readonly max: { changes: number; ids: number } = { changes: LIMITS.historyChangesMax, ids: LIMITS.historyIdsMax },
   ) {
-    for (const r of records) this.append(r);
+    for (const r of since === 0 ? onlyWhatChanged(records) : records) this.append(r);
   }
 
   /** Adds the latest change; one at or before the latest kept (read from the store meanwhile) is ignored. */
   append(record: HistoryRecord): void {
     if (record.seq <= (this.records.at(-1)?.seq ?? this.since)) return;
     this.records.push(record);
-    if (this.records.length > this.max) {
-      this.records.splice(0, this.records.length - this.max);
+    this.ids += record.strokeIds.length;
+    while (this.records.length > this.max.changes || (this.ids > this.max.ids && this.records.length > 1)) {
+      this.ids -= this.records.shift()!.strokeIds.length;
       this.since = this.records[0]!.seq - 1;
     }
   }
@@ -120,4 +124,27 @@ export class Timeline {
     // colour now, which is right unless a change kept after the moment made it (then unknown).
     return this.complete ? { color: DEFAULT_CIRCLE_COLOR, version: 0 } : now;
   }
+}
+
+/**
+ * A whole history with every erase, clear and restore naming only the strokes it changed, as
+ * the board decides them now. Logs of versions before that named every stroke asked for: an
+ * erase of a stroke erased already would, walked back, show it at a moment it was hidden.
+ */
+function onlyWhatChanged(records: readonly HistoryRecord[]): HistoryRecord[] {
+  const shown = new Set<string>();
+  return records.map((r) => {
+    if (r.type === "stroke:add") {
+      for (const id of r.strokeIds) shown.add(id);
+      return r;
+    }
+    if (r.type === "circle:set") return r;
+    const hides = r.type !== "stroke:restore";
+    const strokeIds = r.strokeIds.filter((id) => shown.has(id) === hides);
+    for (const id of strokeIds) {
+      if (hides) shown.delete(id);
+      else shown.add(id);
+    }
+    return strokeIds.length === r.strokeIds.length ? r : { ...r, strokeIds };
+  });
 }

@@ -26,6 +26,7 @@ import type { SessionDismissal } from "./session-store";
 import type { ActivityWatch, WatchActivity } from "./activity";
 import { createBoardState, type BoardState } from "./board-state";
 import { CursorSender } from "./cursor-sender";
+import { LaserSender } from "./laser-sender";
 import { Outbox } from "./outbox";
 import { SendQueue, type Outcome } from "./send-queue";
 import { ACK_TIMEOUT_MS, type SessionSocket } from "./session-socket";
@@ -79,6 +80,7 @@ export class BoardSession {
   private readonly undoables = new Map<string, Undoable>();
   private errorId = 0;
   private readonly cursor: CursorSender;
+  private readonly laserSender: LaserSender;
   private activity: ActivityWatch | null = null;
   private stopPersisting: (() => void) | null = null;
   /** Joined on the current connection: until the join ack, sends wait in their queues. */
@@ -90,10 +92,18 @@ export class BoardSession {
   /** What this tab calls the board locally (its outbox, its replica): the id, or the view key. */
   private readonly boardKey: string;
   private readonly outbox: Outbox;
+  /** Taken off the board (removed, ended, deleted, no such link): it never joins again. */
+  private dismissed = false;
   /** Counts the moments asked for: an answer to an earlier one is dropped. */
   private momentAsked = 0;
+  /** The moment to ask for once the one in flight is answered. */
+  private momentWanted: number | null = null;
+  private momentFetching: Promise<void> | null = null;
   /** Strokes fetched to show a moment (erased before this tab came), by id. */
   private readonly fetched = new Map<string, Stroke>();
+  /** People an owner removed whose leave is not to be told again; and until when an ended session's leaves are not. */
+  private readonly sentAway = new Set<string>();
+  private endedUntil = 0;
   /** Leaves not told yet (see LEAVE_GRACE_MS), by user id. */
   private readonly leaving = new Map<string, ReturnType<typeof setTimeout>>();
   /**
@@ -107,6 +117,7 @@ export class BoardSession {
     this.boardKey = "boardId" in options.board ? options.board.boardId : `view-${options.board.view}`;
     this.outbox = new Outbox(options.storage, this.boardKey, options.tabId);
     this.cursor = new CursorSender(this.socket, () => this.isJoined() && !this.whyNot("cursor"));
+    this.laserSender = new LaserSender(this.socket, () => this.isJoined() && !this.whyNot("laser"));
     this.strokes = new StrokeFetcher(this.socket, this.state.replica, () => this.isJoined());
   }
 
@@ -161,6 +172,7 @@ export class BoardSession {
     this.strokes.stop();
     this.stopPersisting?.();
     this.cursor.dispose();
+    this.laserSender.dispose();
     if (this.socket.connected) this.socket.emit("board:leave");
   }
 
@@ -177,15 +189,11 @@ export class BoardSession {
     this.send({ type: "circle:set", opId: nanoid(), color });
   }
 
-  /** This person's laser went through `points` (`[x, y, ...]`): their own trail shows at once. */
+  /** This person's laser went through `points` (`[x, y, ...]`): their own trail shows at once, the others' soon. */
   pointAt(points: number[]): void {
     const self = this.state.presence.getState().self;
     if (self) this.state.laser.getState().add(self.id, self.color, points, performance.now());
-  }
-
-  /** Sends the laser's points (at most LIMITS.laserPointsMax) to the others; dropped when not connected. */
-  laser(points: number[]): void {
-    if (this.isJoined() && !this.whyNot("laser")) this.socket.volatile.emit("laser", { points });
+    this.laserSender.add(points);
   }
 
   /** Sends the points of the stroke being drawn to the others; dropped when not connected. */
@@ -249,18 +257,39 @@ export class BoardSession {
     this.state.timeline.setState({ open: false, moment: null, loading: false, error: null });
   }
 
-  /** Shows the board as it was right after change `seq`, in this tab only; null shows it as it is. */
-  async showMoment(seq: number | null): Promise<void> {
+  /**
+   * Shows the board as it was right after change `seq`, in this tab only; null shows it as it is.
+   * One moment is asked for at a time: while a slider is dragged, only the latest position
+   * wanted when the answer comes is asked for next. Resolves once nothing more is wanted.
+   */
+  showMoment(seq: number | null): Promise<void> {
     const { timeline } = this.state;
-    const asked = ++this.momentAsked;
-    if (seq === null) return timeline.setState({ moment: null, loading: false });
+    this.momentAsked += 1;
+    if (seq === null) {
+      timeline.setState({ moment: null, loading: false });
+      return Promise.resolve();
+    }
+    this.momentWanted = seq;
     timeline.setState({ loading: true, error: null });
-    const fail = (error: string) => asked === this.momentAsked && timeline.setState({ loading: false, error });
-    const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:at", { seq }).catch(() => null);
-    if (!res?.ok) return void fail(res ? res.error.message : "No answer from the server.");
-    const strokes = await this.strokesById(res.strokeIds).catch((err: unknown) => (fail(String((err as Error).message)), null));
-    if (!strokes || asked !== this.momentAsked) return;
-    timeline.setState({ loading: false, moment: { seq, strokes, circle: res.circle } });
+    return (this.momentFetching ??= this.fetchMoments().finally(() => (this.momentFetching = null)));
+  }
+
+  private async fetchMoments(): Promise<void> {
+    const { timeline } = this.state;
+    while (this.momentWanted !== null) {
+      const seq = this.momentWanted;
+      this.momentWanted = null;
+      const asked = this.momentAsked;
+      const current = () => asked === this.momentAsked;
+      try {
+        const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("history:at", { seq }).catch(() => null);
+        if (!res?.ok) throw new Error(res ? res.error.message : "No answer from the server.");
+        const strokes = await this.strokesById(res.strokeIds, current);
+        if (current()) timeline.setState({ loading: false, moment: { seq, strokes, circle: res.circle } });
+      } catch (err) {
+        if (current()) timeline.setState({ loading: false, error: (err as Error).message });
+      }
+    }
   }
 
   /**
@@ -283,10 +312,11 @@ export class BoardSession {
    * Strokes by id, erased ones included: those this tab holds, the rest asked of the server (an
    * answer may cover only some ids: the rest are asked again), kept for the next moment.
    */
-  private async strokesById(ids: readonly string[]): Promise<Stroke[]> {
+  private async strokesById(ids: readonly string[], wanted: () => boolean): Promise<Stroke[]> {
     const { board } = this.state.replica.getState();
     let missing = ids.filter((id) => !board.stroke(id) && !this.fetched.has(id));
-    while (missing.length > 0) {
+    // A moment no longer wanted stops asking (what came is kept for the next).
+    while (missing.length > 0 && wanted()) {
       const asked = missing.slice(0, LIMITS.strokeFetchMax);
       const res = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck("strokes:get", { strokeIds: asked }).catch(() => null);
       if (!res?.ok) throw new Error(res ? res.error.message : "No answer from the server.");
@@ -414,6 +444,8 @@ export class BoardSession {
    * arrive in the same transport frame, and must find the snapshot already in place.
    */
   private join = (): void => {
+    // Off the board for good: a reconnect must not bring the tab back (nor claim a deleted board anew).
+    if (this.dismissed) return;
     // A tab that still holds this board asks only for what it missed.
     const { board, loading, epoch } = this.state.replica.getState();
     const resume = board.id === this.boardKey && !loading && epoch ? { epoch, seq: board.seq } : undefined;
@@ -440,6 +472,9 @@ export class BoardSession {
 
   /** Off the board for good (removed, the session ended, or no such board): nothing more is sent. */
   private dismiss(dismissal: SessionDismissal, message: string | null = null): void {
+    // The first word is the one that says why (a join refused after its dismissal says less).
+    if (this.dismissed) return;
+    this.dismissed = true;
     this.ready = false;
     this.ops.pause();
     this.chats.pause();
@@ -488,8 +523,9 @@ export class BoardSession {
     presence.getState().left(userId);
     cursors.getState().remove(userId);
     if (chat.getState().target?.id === userId) chat.getState().setTarget(null);
-    // Never a line about oneself: the server tells of a leave only once the person's last tab went.
-    if (!user || userId === presence.getState().self?.id) return;
+    // Never a line about oneself (the server tells of a leave only once the person's last tab
+    // went), nor about someone an owner just sent away: the chat said so already.
+    if (!user || userId === presence.getState().self?.id || this.sentAway.delete(userId) || Date.now() < this.endedUntil) return;
     const at = Date.now();
     clearTimeout(this.leaving.get(userId));
     this.leaving.set(
@@ -505,6 +541,8 @@ export class BoardSession {
     const before = access.getState().settings;
     if (change.type === "settings") access.getState().setSettings(change.settings);
     if (change.type === "role") presence.getState().setRole(change.userId, change.role);
+    if (change.type === "removed") this.sentAway.add(change.userId);
+    if (change.type === "ended") this.endedUntil = Date.now() + LEAVE_GRACE_MS;
     const text = accessLine(change, before, (id) => this.seen.get(id)?.name, presence.getState().self?.id);
     const owner = change.by === OPERATOR ? OPERATOR_AS_PERSON : this.seen.get(change.by);
     // Like changes to strokes: never a line about what one did oneself.

@@ -26,6 +26,15 @@ export const LIMITS = {
   chatTextMax: 1_000,
   /** Messages a board keeps and shows to late joiners. */
   chatHistory: 200,
+  /**
+   * What a board's kept ops may take, as JSON: snapshots let the oldest go beyond it, so that
+   * neither a long life nor a clear-and-undo loop grows a board without bound. Twice the default
+   * BOARD_MAX_BYTES: a full board's whole drawing fits.
+   */
+  historyBytesMax: 256_000_000,
+  /** Changes, and stroke ids in them, a board's history holds in memory (the latest). */
+  historyChangesMax: 50_000,
+  historyIdsMax: 500_000,
   /** Runs of changes a history answer lists, the latest ones. */
   historyEntriesMax: 2_000,
   /** Points in one laser message (the pointer's samples of about one frame). */

@@ -49,6 +49,8 @@ export interface BoardRoomOptions {
   maxBytes?: number;
 }
 
+const NO_SUCH_MOMENT = refuse("UNKNOWN_MOMENT", "The board's history does not reach that moment.");
+
 /** What follows a join's ack: every visible stroke (a full join), or the ops the tab missed. */
 export type JoinFollow = { kind: "strokes"; strokes: Stroke[] } | { kind: "ops"; ops: AppliedOp[] };
 
@@ -237,15 +239,22 @@ export class BoardRoom {
    * Resolves once the ownership is stored; false when the board was not the claimant's to take.
    */
   async claim(ownerKeyHash: string, viewKey: string): Promise<boolean> {
-    if (this.access.owned || this.stored || this.board.seq > 0) return false;
-    this.access = BoardAccess.owned(ownerKeyHash, viewKey);
+    if (!this.claimable) return false;
+    const claimed = BoardAccess.owned(ownerKeyHash, viewKey);
+    this.access = claimed;
     try {
-      await this.saveAccess(this.access);
+      await this.saveAccess(claimed);
       return true;
     } catch (err) {
-      this.access = BoardAccess.open();
+      // Unless the operator changed the board meanwhile (that change is stored): nobody owns it.
+      if (this.access === claimed) this.access = BoardAccess.open();
       throw err;
     }
+  }
+
+  /** Nobody owns the board and nothing of it is stored: the first tab with an owner key may have it. */
+  get claimable(): boolean {
+    return !this.access.owned && !this.stored && this.board.seq === 0;
   }
 
   /**
@@ -285,7 +294,7 @@ export class BoardRoom {
       clientId: req.clientId,
       name: req.name,
       role: this.access.roleOf(credentials),
-      newUserId: () => userIdFor(this.boardId, req.clientId, req.name),
+      newUserId: () => userIdFor(this.access.idSecret, this.boardId, req.clientId, req.name),
     });
     return { ...this.joined(req, res.user), announce: res.isNew, changed: res.changed ? res.user : undefined };
   }
@@ -341,7 +350,11 @@ export class BoardRoom {
     const forbidden = this.forbidden(member, "history");
     if (forbidden) return forbidden;
     const timeline = await this.loadTimeline();
-    return { ok: true, entries: timeline.entries().slice(-LIMITS.historyEntriesMax), firstSeq: timeline.firstSeq, seq: this.board.seq };
+    const all = timeline.entries();
+    const entries = all.slice(-LIMITS.historyEntriesMax);
+    // The list's own beginning, when it is cut: a slider's first step is the moment before it.
+    const firstSeq = entries.length < all.length ? entries[0]!.fromSeq - 1 : timeline.firstSeq;
+    return { ok: true, entries, firstSeq, seq: this.board.seq };
   }
 
   /** The board as it was right after change `seq`: its visible strokes in z-order, and its circle. */
@@ -349,7 +362,7 @@ export class BoardRoom {
     const forbidden = this.forbidden(member, "history");
     if (forbidden) return forbidden;
     const moment = await this.moment(seq);
-    return moment ? { ok: true, seq, ...moment } : refuse("UNKNOWN_MOMENT", "The board's history does not reach that moment.");
+    return moment ? { ok: true, seq, ...moment } : NO_SUCH_MOMENT;
   }
 
   /**
@@ -357,11 +370,11 @@ export class BoardRoom {
    * shown since, a restore of those hidden since, and the circle's colour then. Each is stored
    * and acked like any op; nothing is destroyed, and the owner can undo it.
    */
-  async restoreTo(member: RoomMember, seq: number): Promise<Ack<{ applied: AppliedOp[] }> & { reload?: true }> {
+  async restoreTo(member: RoomMember, seq: number, onApplied: (applied: AppliedOp) => void): Promise<Ack<{ applied: AppliedOp[] }> & { reload?: true }> {
     const forbidden = this.forbidden(member, "restore");
     if (forbidden) return forbidden;
     const moment = await this.moment(seq);
-    if (!moment) return refuse("UNKNOWN_MOMENT", "The board's history does not reach that moment.");
+    if (!moment) return NO_SUCH_MOMENT;
     const then = new Set(moment.strokeIds);
     const now = this.board.visibleStrokes().map((s) => s.id);
     const shown = new Set(now);
@@ -375,7 +388,11 @@ export class BoardRoom {
     for (const req of reqs) {
       const res = await this.commit(member, req);
       if (!res.ok) return res;
-      if (res.applied) applied.push(res.applied);
+      // Out at once, each in its turn: tabs apply ops in seq order, and must not wait for the rest.
+      if (res.applied) {
+        applied.push(res.applied);
+        onApplied(res.applied);
+      }
     }
     return { ok: true, applied };
   }
@@ -574,9 +591,19 @@ export class BoardRoom {
       case "board:clear":
         return "clear";
       case "stroke:erase":
-      case "stroke:restore":
         // Ids the board lacks are refused by the commit itself.
         return req.strokeIds.every((id) => (this.board.stroke(id)?.author ?? userId) === userId) ? "erase-own" : "erase-others";
+      case "stroke:restore":
+        // Bringing back what someone else hid undoes their erasing: one's own stroke an owner
+        // erased stays erased unless one may erase others'. A stroke hidden before who hid it was
+        // kept counts as someone else's doing; one that is visible changes nothing.
+        return req.strokeIds.every((id) => {
+          const stroke = this.board.stroke(id);
+          if (!stroke || this.board.isVisible(id)) return true;
+          return stroke.author === userId && this.board.erasedBy(id) === userId;
+        })
+          ? "erase-own"
+          : "erase-others";
     }
   }
 

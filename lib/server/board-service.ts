@@ -48,6 +48,8 @@ export class BoardService {
   /** Set while nobody is on a board: when it fires, the board leaves memory. */
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   private readonly socketBoard = new Map<string, string>();
+  /** Boards being deleted: a load waits for the deletion. */
+  private readonly deletions = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: BoardStore,
@@ -66,7 +68,7 @@ export class BoardService {
    * the board if the key is its owner's, or if the board is new (nobody owns it and nothing of it
    * is stored): then the board is stored, owned, before the tab is told.
    */
-  async join(socketId: string, req: JoinInput): Promise<Ack<Joined>> {
+  async join(socketId: string, req: JoinInput, mayClaim: () => boolean = () => true): Promise<Ack<Joined>> {
     const boardId = req.boardId ?? (await this.findByViewKey(req.view!));
     const unknownLink = refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
     if (boardId === null) return unknownLink;
@@ -79,7 +81,9 @@ export class BoardService {
     if (again) return { ok: true, boardId, ...again };
     const refusal = room.refusal(req.name, credentials);
     if (refusal) return refusal;
-    if (ownerKeyHash !== undefined && req.view === undefined) {
+    if (ownerKeyHash !== undefined && req.view === undefined && room.claimable) {
+      // Each claim stores a board: how many one network may make is held to a person's pace.
+      if (!mayClaim()) return refuse("RATE_LIMITED", "Too many new boards from your network: try again in a minute.");
       try {
         await room.claim(ownerKeyHash, newKey());
       } catch (err) {
@@ -130,9 +134,9 @@ export class BoardService {
   }
 
   /** Makes the member's board as it was at a moment again (see BoardRoom.restoreTo); a store failure drops the board from memory, as a failed commit does. */
-  async restoreTo(member: Member, seq: number): ReturnType<BoardRoom["restoreTo"]> {
+  async restoreTo(member: Member, seq: number, onApplied: (applied: AppliedOp) => void): ReturnType<BoardRoom["restoreTo"]> {
     const room = this.roomOf(member);
-    const res = await room.restoreTo(member, seq);
+    const res = await room.restoreTo(member, seq, onApplied);
     this.dropIfReloading(member.boardId, room, res);
     return res;
   }
@@ -209,13 +213,20 @@ export class BoardService {
     return this.rooms.get(boardId)?.tabIds() ?? [];
   }
 
-  /** Forgets a board for good, in memory and in the store (its tabs were sent away first). */
-  async deleteBoard(boardId: string): Promise<void> {
-    const room = this.rooms.get(boardId);
-    this.stopIdleTimer(boardId);
-    this.rooms.delete(boardId);
-    await room?.settled();
-    await this.store.deleteBoard(boardId);
+  /**
+   * Forgets a board for good, in memory and in the store (its tabs were sent away first). A join
+   * meanwhile waits, and then finds no board: it never loads the one being deleted.
+   */
+  deleteBoard(boardId: string): Promise<void> {
+    const deleting = (async () => {
+      const room = this.rooms.get(boardId);
+      this.stopIdleTimer(boardId);
+      this.rooms.delete(boardId);
+      await room?.settled();
+      await this.store.deleteBoard(boardId);
+    })().finally(() => this.deletions.delete(boardId));
+    this.deletions.set(boardId, deleting);
+    return deleting;
   }
 
   /** Boards held in memory (active ones, and empty ones not yet idle long enough to leave). */
@@ -276,6 +287,8 @@ export class BoardService {
 
   /** One load per board at a time: tabs that open it together wait for the same one. */
   private load(boardId: string): Promise<BoardRoom> {
+    const deleting = this.deletions.get(boardId);
+    if (deleting) return deleting.catch(() => undefined).then(() => this.load(boardId));
     const room = this.rooms.get(boardId);
     if (room) return Promise.resolve(room);
     let pending = this.loading.get(boardId);

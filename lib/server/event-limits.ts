@@ -37,12 +37,15 @@ export function eventLimits(config: Config): Record<keyof ClientToServerEvents, 
     "lobby:unwatch": { burst: 10, perSecond: 1, excess: "drop" },
     // A person clicking through settings; each change is a stored write.
     "board:manage": { burst: 20, perSecond: 4, excess: "refuse" },
-    // Dragging the history slider asks for moment after moment (the tab waits for each answer).
+    // Dragging the history slider asks for moment after moment, one at a time (the tab waits for each answer).
     "history:list": { burst: 5, perSecond: 1, excess: "refuse" },
-    "history:at": { burst: 20, perSecond: 10, excess: "refuse" },
+    "history:at": { burst: 10, perSecond: 5, excess: "refuse" },
     "history:restore": { burst: 3, perSecond: 0.5, excess: "refuse" },
   };
 }
+
+/** New boards one address may make (each is stored at once): a class's worth at once, then one every 15 s. */
+export const CLAIM_LIMIT = { burst: 30, perSecond: 1 / 15 } as const;
 
 /** Events no handler knows (an old or foreign client): ignored and counted, and few of them. */
 export const UNKNOWN_EVENT_LIMIT: EventLimit = { burst: 10, perSecond: 1, excess: "drop" };

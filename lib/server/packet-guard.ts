@@ -1,5 +1,5 @@
 import type { Socket as EngineSocket } from "engine.io";
-import { CLIENT_EVENTS, type ClientToServerEvents } from "../protocol";
+import { ADMIN_NAMESPACE, CLIENT_EVENTS, type ClientToServerEvents } from "../protocol";
 import type { Config } from "./config";
 import { INVALID_INPUT_LIMIT, UNKNOWN_EVENT_LIMIT, type EventLimit } from "./event-limits";
 import type { Logger } from "./log";
@@ -60,7 +60,8 @@ export function guardConnections(io: ScribbleServer, deps: Deps): void {
       // Nothing this app sends is binary. Socket.IO would hold a binary event's attachments until
       // the last one came, however long that is: megabytes per connection, out of every count.
       if (type === "message" && (typeof data !== "string" || data.startsWith("45"))) return cutOff(deps, conn, state, "binary data");
-      if (typeof data === "string" && /^4(3|6|0\/)/.test(data)) strikeState(deps, conn, state);
+      // Acks and binary acks are never the client's to send; nor a connect to a namespace but /admin.
+      if (typeof data === "string" && (/^4[36]/.test(data) || (data.startsWith("40/") && !data.startsWith(`40${ADMIN_NAMESPACE},`)))) strikeState(deps, conn, state);
       const paid = state.bytes.take(Date.now(), cost);
       if (paid.ok) return;
       metrics.count("rateLimited");

@@ -4,7 +4,7 @@ import { hostAllowed, originAllowed } from "./admission";
 import { guardConnections, guardEvents } from "./packet-guard";
 import { BoardService } from "./board-service";
 import type { Config } from "./config";
-import { eventLimits, STROKE_FETCH_LIMIT } from "./event-limits";
+import { CLAIM_LIMIT, eventLimits, STROKE_FETCH_LIMIT } from "./event-limits";
 import { CursorHub } from "./cursors";
 import { registerBoardHandlers } from "./handlers/board";
 import { registerChatHandlers } from "./handlers/chat";
@@ -94,7 +94,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
   const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
   const fetchLimits = new RateLimiter(STROKE_FETCH_LIMIT.burst, STROKE_FETCH_LIMIT.perSecond);
-  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, fetchLimits, limits: eventLimits(config), metrics };
+  const claimLimits = new RateLimiter(CLAIM_LIMIT.burst, CLAIM_LIMIT.perSecond);
+  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, fetchLimits, claimLimits, limits: eventLimits(config), metrics };
   guardConnections(io, ctx);
   const admin = registerAdmin(ctx);
 
@@ -111,7 +112,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     registerHistoryHandlers(ctx, socket);
     socket.on("disconnect", (reason) => {
       log.debug("disconnected", { socket: socket.id, reason });
-      // The app uses one namespace: a transport that left it has no use, and must not stay open uncounted.
+      // A tab uses the main namespace only (/admin is a page of its own): a transport that left it
+      // has no use, and must not stay open uncounted.
       if (reason === "client namespace disconnect") socket.conn.close();
     });
   });

@@ -1,10 +1,10 @@
 import { drawStroke, line } from "./support/canvas";
 import { E2E_ADMIN_TOKEN } from "./support/app-server";
-import { expect, joinAs, selfItem, test, uniqueBoard } from "./support/fixtures";
+import { createAs, expect, joinAs, selfItem, test, uniqueBoard } from "./support/fixtures";
 
 test("the operator signs in to /admin, sees a live board with its people, locks it and deletes it", async ({ people }) => {
   const id = uniqueBoard("admin");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   const student = await joinAs(people, id, "Sam");
   await drawStroke(student, line(100, 300));
 

@@ -3,7 +3,7 @@ import type { Page } from "@playwright/test";
 import { canvas, drawStroke, inkAt, line, startStroke } from "./support/canvas";
 import { seedBoard, wavyStroke } from "./support/seed";
 import { startAppServer } from "./support/app-server";
-import { expect, joinAs, peopleOn, test, uniqueBoard } from "./support/fixtures";
+import { createAs, expect, joinAs, peopleOn, test, uniqueBoard } from "./support/fixtures";
 
 const strokes = (page: Page, n: number) => expect(canvas(page)).toHaveAttribute("data-stroke-count", String(n));
 const ink = (page: Page, x: number, y: number) => expect.poll(() => inkAt(page, x, y));
@@ -68,7 +68,7 @@ test("others' strokes never enter my undo history", async ({ people }) => {
 test("the eraser removes whole strokes it touches, others' once the owner allows it, and the eraser's undo restores them", async ({ people }) => {
   const board = uniqueBoard("eraser");
   // Ada made the board: she owns it, and on an owned board only owners erase others' strokes at first.
-  const a = await joinAs(people, board, "Ada");
+  const a = await createAs(people, board, "Ada");
   const b = await joinAs(people, board, "Bob");
   await drawStroke(a, line(100, 200));
   await drawStroke(a, line(100, 700));

@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { canvas, drawStroke, line, startStroke } from "./support/canvas";
-import { expect, joinAs, selfItem, test, uniqueBoard } from "./support/fixtures";
+import { createAs, expect, joinAs, selfItem, test, uniqueBoard } from "./support/fixtures";
 import { forgeOn } from "./support/forgery";
 
 const strokes = (page: Page, n: number) => expect(canvas(page)).toHaveAttribute("data-stroke-count", String(n));
@@ -15,7 +15,7 @@ async function copyViewLink(teacher: Page): Promise<string> {
 
 test("a teacher locks the board: the student's tools turn off and say why, a forged op from the student's page is refused, the viewer follows live with no tools", async ({ people, browser, app }) => {
   const id = uniqueBoard("class");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   await expect(board(teacher)).toHaveAttribute("data-role", "owner");
   await expect(selfItem(teacher)).toHaveAttribute("data-role", "owner");
 
@@ -67,7 +67,7 @@ test("a teacher locks the board: the student's tools turn off and say why, a for
 
 test("a removed student sees why and cannot come back, under any name, until the teacher lets them in", async ({ people }) => {
   const id = uniqueBoard("removal");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   const student = await joinAs(people, id, "Sam");
 
   await teacher.locator('[data-testid="user-item"][data-name="Sam"] [data-testid="remove-person"]').click();
@@ -90,7 +90,7 @@ test("a removed student sees why and cannot come back, under any name, until the
 
 test("ending the session sends everyone but owners away and locks the board; they may come back to look", async ({ people }) => {
   const id = uniqueBoard("end");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   const student = await joinAs(people, id, "Sam");
   await drawStroke(student, line(100, 300));
   await strokes(teacher, 1);
@@ -108,7 +108,7 @@ test("ending the session sends everyone but owners away and locks the board; the
 
 test("an owner link makes a second device a co-owner, and the key leaves the address bar", async ({ people }) => {
   const id = uniqueBoard("coowner");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   await teacher.context().grantPermissions(["clipboard-read", "clipboard-write"]);
   await teacher.getByTestId("copy-owner-link").click();
   const link = new URL(await teacher.evaluate(() => navigator.clipboard.readText()));
@@ -126,7 +126,7 @@ test("an owner link makes a second device a co-owner, and the key leaves the add
 
 test("the teacher's laser shows on every screen and fades by itself; students get it when the teacher allows", async ({ people }) => {
   const id = uniqueBoard("laser");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   const student = await joinAs(people, id, "Sam");
   await expect(student.getByTestId("tool-laser")).toBeDisabled();
   await expect(student.getByTestId("tool-laser")).toHaveAttribute("title", /owners/);
@@ -149,7 +149,7 @@ test("the teacher's laser shows on every screen and fades by itself; students ge
 
 test("a student clears the board (the teacher allowed it); the teacher looks back in the history, restores the moment before, and both see it; undo takes it back", async ({ people }) => {
   const id = uniqueBoard("history");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   const student = await joinAs(people, id, "Sam");
   await drawStroke(teacher, line(100, 200));
   await drawStroke(student, line(100, 500));
@@ -183,7 +183,7 @@ test("a student clears the board (the teacher allowed it); the teacher looks bac
 
 test("a student may look back in the history but not restore; a viewer has no history", async ({ people }) => {
   const id = uniqueBoard("history-roles");
-  const teacher = await joinAs(people, id, "Teacher");
+  const teacher = await createAs(people, id, "Teacher");
   const student = await joinAs(people, id, "Sam");
   await drawStroke(teacher, line(100, 200));
   await student.getByTestId("history-toggle").click();

@@ -296,7 +296,7 @@ describe("a viewer", () => {
 });
 
 describe("an editor on an owned board", () => {
-  it("erases and brings back own strokes, those of an earlier visit too, but not others' nor clears, until owners let editors erase", async () => {
+  it("erases and brings back own strokes, those of an earlier visit too, but not others' nor clears nor own strokes an owner erased, until owners let editors erase", async () => {
     const { owner } = await ownedBoard();
     const editorClient = newClientId();
     const earlier = await openTab(server(), "board", "Ed", editorClient);
@@ -310,9 +310,10 @@ describe("an editor on an owned board", () => {
     await commit(editor.socket, addOp("e-2", strokeInput("mine")));
     await commit(editor.socket, eraseOp("e-3", "earlier", "mine"));
     await commit(editor.socket, restoreOp("e-4", "earlier"));
-    // Erased by the owner, still the editor's to bring back.
+    // Erased by the owner: not the editor's to bring back (that would undo the owner's erasing).
     await commit(owner.socket, eraseOp("o-2", "earlier"));
-    await commit(editor.socket, restoreOp("e-5", "earlier"));
+    expect(await sendOp(editor.socket, restoreOp("e-5", "earlier"))).toMatchObject(FORBIDDEN);
+    await commit(owner.socket, restoreOp("o-5", "earlier"));
     await commit(owner.socket, addOp("o-3", strokeInput("owners-erased")));
     await commit(owner.socket, eraseOp("o-4", "owners-erased"));
 

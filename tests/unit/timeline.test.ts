@@ -44,12 +44,29 @@ describe("Timeline", () => {
   });
 
   it("keeps the latest changes only, and then begins where they do", () => {
-    const t = new Timeline([], 0, 3);
+    const t = new Timeline([], 0, { changes: 3, ids: 100 });
     for (let seq = 1; seq <= 5; seq++) t.append(rec(seq, "stroke:add", [`s${seq}`]));
     t.append(rec(4, "stroke:add", ["again"]));
     expect(t.firstSeq).toBe(2);
     expect(t.at(1, ["s1", "s2", "s3", "s4", "s5"], { color: "#000000", version: 0 })).toBeUndefined();
     expect([...t.at(2, ["s1", "s2", "s3", "s4", "s5"], { color: "#000000", version: 0 })!.strokeIds]).toEqual(["s1", "s2"]);
     expect(t.entries().map((e) => e.toSeq)).toEqual([5]);
+  });
+
+  it("keeps at most so many stroke ids, dropping the oldest changes", () => {
+    const t = new Timeline([], 0, { changes: 100, ids: 5 });
+    t.append(rec(1, "stroke:add", ["a"]));
+    t.append(rec(2, "board:clear", ["a"]));
+    t.append(rec(3, "stroke:restore", ["a"]));
+    t.append(rec(4, "stroke:erase", ["a", "b", "c", "d"]));
+    expect(t.firstSeq).toBe(2);
+  });
+
+  it("reads an old whole log as what changed: an erase of a stroke erased already hides nothing", () => {
+    const t = new Timeline([rec(1, "stroke:add", ["a"]), rec(2, "stroke:erase", ["a"]), rec(3, "stroke:erase", ["a"]), rec(4, "stroke:restore", ["a"]), rec(5, "stroke:restore", ["a"])], 0);
+    const circle = { color: "#000000", version: 0 };
+    expect([...t.at(2, ["a"], circle)!.strokeIds]).toEqual([]);
+    expect([...t.at(3, ["a"], circle)!.strokeIds]).toEqual([]);
+    expect([...t.at(4, ["a"], circle)!.strokeIds]).toEqual(["a"]);
   });
 });

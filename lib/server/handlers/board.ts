@@ -1,4 +1,5 @@
 import { activitySchema, joinRequestSchema, PROTOCOL_VERSION, refuse } from "../../protocol";
+import { limitKey } from "../admission";
 import { bind } from "../bind";
 import { announceLeave, leaveBoard } from "../departure";
 import { streamJoin } from "../join-stream";
@@ -7,18 +8,22 @@ import type { Context } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, io, lobby, log } = ctx;
+  const address = limitKey(socket.handshake.headers, socket.handshake.address, ctx.config.trustProxy);
 
   bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
     if (req.protocol !== PROTOCOL_VERSION) {
       return refuse("VERSION_MISMATCH", "This page is from another version of Scribble than the server: reload the page to carry on.");
     }
-    const res = await boards.join(socket.id, req);
+    const res = await boards.join(socket.id, req, () => ctx.claimLimits.take(address, Date.now()).ok);
     if (!res.ok) return res;
     // The connection went while the board loaded: it must not stay listed as present.
     if (!socket.connected) {
       boards.leave(socket.id);
       return;
     }
+    // Taken off the board already (an owner removed it, or ended the session, while it joined):
+    // it must not enter the board's rooms.
+    if (boards.memberOf(socket.id)?.boardId !== res.boardId) return refuse("REMOVED", "You were taken off this board while joining it.");
     announceLeave(ctx, socket, res.left);
     const room = boardRoom(res.boardId);
     const { self } = res.snapshot;

@@ -11,14 +11,15 @@ export function registerHistoryHandlers(ctx: Context, socket: ScribbleSocket): v
   bind(ctx, socket, "history:at", historyMomentSchema, { member: true }, ({ seq }, member) => boards.momentAt(member, seq));
 
   bind(ctx, socket, "history:restore", historyMomentSchema, { member: true }, async ({ seq }, member) => {
-    const res = await boards.restoreTo(member, seq);
+    // To everyone, the owner's tab too: these ops were made by the server for it, not sent by it.
+    const res = await boards.restoreTo(member, seq, (applied) => {
+      ctx.metrics.count("opsCommitted");
+      io.to(boardRoom(member.boardId)).emit("op", applied);
+    });
     if (!res.ok) {
       if (res.reload) setImmediate(() => closeBoardConnections(io, member.boardId));
       return res;
     }
-    // To everyone, the owner's tab too: these ops were made by the server for it, not sent by it.
-    for (const applied of res.applied) io.to(boardRoom(member.boardId)).emit("op", applied);
-    ctx.metrics.count("opsCommitted", res.applied.length);
     ctx.log.info("board restored", { board: member.boardId, by: member.user.name, seq, ops: res.applied.length });
     return { ok: true, applied: res.applied };
   });

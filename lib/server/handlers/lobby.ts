@@ -5,13 +5,18 @@ import type { Context } from "../types";
 
 export function registerLobbyHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { lobby } = ctx;
+  // Counts watches and unwatches: one answered after a later one must change nothing.
+  let latest = 0;
   const unwatch = () => {
+    latest += 1;
     leaveRooms(socket, isLobbyRoom);
     socket.data.lobby = undefined;
   };
   bind(ctx, socket, "lobby:watch", lobbyWatchSchema, async ({ boards }) => {
+    const mine = ++latest;
     const listed = await lobby.listed();
-    // After the read, in one turn: a watch sent meanwhile replaces this one whole, never half.
+    if (mine !== latest) return { ok: true, boards: [], listed: [] };
+    // After the read, in one turn: this watch replaces the last one whole, never half.
     unwatch();
     const named = [...new Set(boards)];
     socket.data.lobby = named;

@@ -31,7 +31,8 @@ export interface BoardStore {
   append(boardId: string, op: AppliedOp): Promise<void>;
   /**
    * Replaces the snapshot: a checkpoint that opens the board without replaying the ops at or
-   * below its seq. Those ops are kept: they are the board's history.
+   * below its seq. Those ops are kept, as the board's history, while all of the board's ops take
+   * at most LIMITS.historyBytesMax as JSON; beyond it the oldest go.
    */
   saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void>;
   /** Every op the store holds for the board, as its history keeps them (no points), in seq order; empty for a board never created. */

@@ -15,6 +15,8 @@ export interface StoreSettings {
   storage: StorageKind;
   dataDir: string;
   sqliteSynchronous: SqliteSynchronous;
+  /** What a board's kept ops may take as JSON (LIMITS.historyBytesMax unless told: tests tell less). */
+  historyBytes?: number;
 }
 
 /** The SQLite file of the boards under `dataDir`: for the server, backups and anything reading it. */
@@ -22,5 +24,6 @@ export const databaseFile = (dataDir: string): string => join(dataDir, "scribble
 
 /** The store the configuration asks for: an SQLite file under `dataDir` unless told otherwise. */
 export function createBoardStore(settings: StoreSettings): BoardStore {
-  return settings.storage === "memory" ? new MemoryStore() : new SqliteStore(databaseFile(settings.dataDir), settings.sqliteSynchronous);
+  const { historyBytes } = settings;
+  return settings.storage === "memory" ? new MemoryStore(historyBytes) : new SqliteStore(databaseFile(settings.dataDir), settings.sqliteSynchronous, historyBytes);
 }

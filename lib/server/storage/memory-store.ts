@@ -14,6 +14,8 @@ export class MemoryStore implements BoardStore {
   private readonly boards = new Map<string, StoredBoard>();
   private closed = false;
 
+  constructor(private readonly historyBytes: number = LIMITS.historyBytesMax) {}
+
   async load(boardId: string): Promise<StoredBoard | null> {
     this.checkOpen();
     const b = this.boards.get(boardId);
@@ -35,6 +37,10 @@ export class MemoryStore implements BoardStore {
   async saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void> {
     const b = this.board(boardId);
     b.snapshot = copy(snapshot);
+    // The oldest ops the snapshot covers go once all of them pass the history's budget.
+    let kept = 0;
+    const keepFrom = b.ops.findLastIndex((op) => (kept += JSON.stringify(op).length) > this.historyBytes) + 1;
+    b.ops = b.ops.filter((op, i) => i >= keepFrom || op.seq > snapshot.seq);
   }
 
   async historyOf(boardId: string): Promise<HistoryRecord[]> {

@@ -37,6 +37,7 @@ export class SqliteStore implements BoardStore {
   constructor(
     readonly file: string,
     synchronous: SqliteSynchronous = "normal",
+    private readonly historyBytes: number = LIMITS.historyBytesMax,
   ) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
@@ -105,6 +106,13 @@ export class SqliteStore implements BoardStore {
          FROM ops WHERE board_id = ? ORDER BY seq`,
       ),
       op: this.db.prepare<[string, number], string>("SELECT op FROM ops WHERE board_id = ? AND seq = ?").pluck(),
+      // The oldest ops a snapshot covers go once all the board's ops pass the history's budget.
+      pruneHistory: this.db.prepare<{ board: string; seq: number; budget: number }>(
+        `DELETE FROM ops WHERE board_id = @board AND seq <= @seq AND seq < (
+           SELECT COALESCE(MIN(seq), @seq + 1) FROM (
+             SELECT seq, SUM(length(op)) OVER (ORDER BY seq DESC) AS kept FROM ops WHERE board_id = @board
+           ) WHERE kept <= @budget)`,
+      ),
       deleteBoard: ["boards:id", "ops:board_id", "chat:board_id", "snapshots:board_id", "snapshot_chunks:board_id"].map((entry) => {
         const [table, column] = entry.split(":");
         return this.db.prepare(`DELETE FROM ${table} WHERE ${column} = ?`);
@@ -154,6 +162,7 @@ export class SqliteStore implements BoardStore {
       this.statements.chunksClear.run(boardId);
       chunks.forEach((chunk, idx) => this.statements.chunkAdd.run(boardId, idx, chunk));
       this.statements.snapshotSeq.run(snapshot.seq, boardId);
+      this.statements.pruneHistory.run({ board: boardId, seq: snapshot.seq, budget: this.historyBytes });
     });
   }
 

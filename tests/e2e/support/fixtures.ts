@@ -4,16 +4,17 @@ import { startAppServer } from "./app-server";
 
 export interface People {
   /** A new person: a browser context of their own (own storage, own client id) with one page. */
-  open(path: string): Promise<Page>;
+  open(path: string, init?: (context: BrowserContext) => Promise<void>): Promise<Page>;
   closeAll(): Promise<void>;
 }
 
 export function peopleOn(browser: Browser, baseURL: string): People {
   const contexts: BrowserContext[] = [];
   return {
-    async open(path) {
+    async open(path, init) {
       const context = await browser.newContext({ baseURL });
       contexts.push(context);
+      await init?.(context);
       const page = await context.newPage();
       await page.goto(path);
       return page;
@@ -50,6 +51,19 @@ export const uniqueBoard = (label: string) => `${label}-${Math.random().toString
 export async function joinAs(people: People, boardId: string, name: string, query = ""): Promise<Page> {
   const page = await people.open(`/b/${boardId}?name=${encodeURIComponent(name)}${query}`);
   await expect(selfItem(page)).toHaveAttribute("data-name", name);
+  return page;
+}
+
+/**
+ * Makes a board as its owner would from the lobby's "Create a board" (this browser holds the
+ * board's owner key), then opens it as a named person.
+ */
+export async function createAs(people: People, boardId: string, name: string): Promise<Page> {
+  const key = { name: `scribble.ownerKey.${boardId}`, value: `owner-key-${boardId}`.slice(0, 64) };
+  const page = await people.open(`/b/${boardId}?name=${encodeURIComponent(name)}`, async (context) => {
+    await context.addInitScript((k) => window.localStorage.setItem(k.name, k.value), key);
+  });
+  await expect(selfItem(page)).toHaveAttribute("data-role", "owner");
   return page;
 }
 

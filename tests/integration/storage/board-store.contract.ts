@@ -178,6 +178,22 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       expect(await store.historyOf("nobody-made-this")).toEqual([]);
     });
 
+    it("lets a snapshot drop the oldest ops it covers once the board's ops pass the history's budget, never one after it", async () => {
+      const ops = Array.from({ length: 10 }, (_, i) => addAt(i + 1));
+      const size = JSON.stringify(ops[9]).length;
+      // Room for about four ops.
+      const store = open({ ...subject.place(), historyBytes: size * 4 + 10 });
+      await store.create("b", "epoch-b");
+      for (const op of ops) await store.append("b", op);
+      await store.saveSnapshot("b", boardOf(8));
+      expect((await store.historyOf("b")).map((r) => r.seq)).toEqual([7, 8, 9, 10]);
+      expect((await store.load("b"))?.ops.map((op) => op.seq)).toEqual([9, 10]);
+      // Ops after the snapshot stay whatever they take.
+      for (let seq = 11; seq <= 16; seq++) await store.append("b", addAt(seq));
+      await store.saveSnapshot("b", boardOf(12));
+      expect((await store.historyOf("b")).map((r) => r.seq)).toEqual([13, 14, 15, 16]);
+    });
+
     it("deletes a board and everything of it, and no other board", async () => {
       const store = open();
       for (const id of ["a", "b"]) {
