@@ -63,7 +63,17 @@ export function BoardPage({ address, nameFromUrl }: Props) {
   // owner key: a link from anyone else must not replace the key that makes this browser an owner.
   const linkedKey = useRef<string | null>(null);
   useEffect(() => {
-    if (boardId !== null) linkedKey.current = takeOwnerLink();
+    if (boardId === null) return;
+    linkedKey.current = takeOwnerLink();
+    // An owner link pasted over this board's address changes only the fragment: join again with it.
+    const onHashChange = () => {
+      const key = takeOwnerLink();
+      if (key === null) return;
+      linkedKey.current = key;
+      setAttempt((a) => a && { ...a, n: a.n + 1 });
+    };
+    window.addEventListener("hashchange", onHashChange);
+    return () => window.removeEventListener("hashchange", onHashChange);
   }, [boardId]);
   useEffect(() => {
     const tried = linkedKey.current;

@@ -124,6 +124,17 @@ test("an owner link makes a second device a co-owner, and the key leaves the add
   await expect(student.getByTestId("board-controls")).toHaveCount(0);
 });
 
+test("a forged owner link opened by the owner changes nothing: the browser keeps its own key and stays the owner", async ({ people }) => {
+  const id = uniqueBoard("forged");
+  const teacher = await createAs(people, id, "Teacher");
+  const ownKey = await teacher.evaluate((key) => window.localStorage.getItem(key), `scribble.ownerKey.${id}`);
+  await teacher.goto(`/b/${id}?name=Teacher#owner=AAAAAAAAAAAAAAAAAAAAAA`);
+  await expect.poll(() => new URL(teacher.url()).hash).toBe("");
+  await expect(teacher.getByTestId("board-controls")).toBeVisible();
+  await expect(selfItem(teacher)).toHaveAttribute("data-role", "owner");
+  expect(await teacher.evaluate((key) => window.localStorage.getItem(key), `scribble.ownerKey.${id}`)).toBe(ownKey);
+});
+
 test("the teacher's laser shows on every screen and fades by itself; students get it when the teacher allows", async ({ people }) => {
   const id = uniqueBoard("laser");
   const teacher = await createAs(people, id, "Teacher");

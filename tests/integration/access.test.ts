@@ -135,6 +135,20 @@ describe("ownership", () => {
   });
 });
 
+describe("claims", () => {
+  it("are held to a pace per address: each stores a board", async () => {
+    const answers = [];
+    // A connection each: one connection's joins have a rate of their own.
+    for (let i = 0; i < 31; i++) answers.push(await askToJoin(await server().connect(), `new-board-${i}`, "Olga", newClientId(), newKey()));
+    const socket = await server().connect();
+    expect(answers.slice(0, 30).every((a) => a.ok && a.self.role === "owner")).toBe(true);
+    expect(answers[30]).toMatchObject(refused("RATE_LIMITED"));
+    expect(await server().store.load("new-board-30")).toBeNull();
+    // Joining a board that exists, with a key or without, is no claim.
+    expect(await askToJoin(socket, "new-board-0", "Ed", newClientId(), newKey())).toMatchObject({ ok: true, self: { role: "editor" } });
+  });
+});
+
 describe("the view-only link", () => {
   it("lets a tab in as a viewer, with the board's strokes and none of the owners' view", async () => {
     const { owner, viewKey } = await ownedBoard();

@@ -334,4 +334,14 @@ describe("board session", () => {
     t.session.undo();
     await expect.poll(() => t.waitingOps().map((op) => [op.type, "strokeIds" in op ? op.strokeIds : []])).toEqual([["stroke:restore", ["s9"]]]);
   });
+
+  it("never joins again once taken off the board, whatever reconnects", () => {
+    const t = start();
+    t.join();
+    t.server.push("board:dismissed", { reason: "deleted", by: "operator" });
+    t.server.disconnect();
+    t.server.connect();
+    expect(t.server.waiting("board:join")).toEqual([]);
+    expect(t.phase()).toMatchObject({ phase: "dismissed", dismissal: { reason: "deleted" } });
+  });
 });
