@@ -62,6 +62,7 @@ for (const benchCase of selected) {
     quick: args.quick,
     clients: args.clients,
     modes: args.modes,
+    audiences: args.audiences,
     workers: args.workers,
     warmupMs: args.warmupMs,
     windowMs: args.windowMs,

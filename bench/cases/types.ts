@@ -7,6 +7,8 @@ export interface RunOptions {
   clients?: number[];
   /** Server modes to compare, e.g. ["coalesce", "relay"]. */
   modes?: string[];
+  /** Cursor audiences to compare (cursors case): "everyone", or "owners" (a board showing only its owner's cursor to the bots). */
+  audiences?: string[];
   /** Client processes per cell (default: by client count, at most the core count). */
   workers?: number;
   warmupMs?: number;

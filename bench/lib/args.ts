@@ -5,6 +5,7 @@ export interface Args {
   quick: boolean;
   clients?: number[];
   modes?: string[];
+  audiences?: string[];
   stores?: string[];
   workers?: number;
   warmupMs?: number;
@@ -29,6 +30,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --quick               fewer and shorter cells (a smoke run)
   --clients <list>      client counts of the cursors and fanout cases, e.g. 10,50,200
   --modes <list>        cursor modes, e.g. coalesce,relay
+  --audiences <list>    whose cursors the bots see: everyone, owners (an owner moves too; default both)
   --stores <list>       stores of the storage case: memory,sqlite,sqlite-full
   --workers <n>         client processes per cell (default: 1 per 25 clients, at most the cores)
   --hz <n>              cursor moves per second per client (default 30)
@@ -57,6 +59,7 @@ export function parseBenchArgs(argv: string[]): Args {
       quick: { type: "boolean", default: false },
       clients: { type: "string" },
       modes: { type: "string" },
+      audiences: { type: "string" },
       stores: { type: "string" },
       workers: { type: "string" },
       hz: { type: "string" },
@@ -80,6 +83,7 @@ export function parseBenchArgs(argv: string[]): Args {
     quick: values.quick,
     clients: values.clients === undefined ? undefined : list(values.clients).map((v) => count("--clients", v, 2, 2_000)),
     modes: values.modes === undefined ? undefined : list(values.modes),
+    audiences: values.audiences === undefined ? undefined : list(values.audiences),
     stores: values.stores === undefined ? undefined : list(values.stores),
     workers: optional("--workers", values.workers, 1, 64),
     hz: optional("--hz", values.hz, 1, 240),
