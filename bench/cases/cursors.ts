@@ -116,7 +116,8 @@ async function measure(n: number, mode: CursorMode, audience: Audience, p: Param
     const server = scope.add(await startBenchServer({ cursorMode: mode, profileDir, ...lifetime }));
     if (audience === "owners") scope.add(await ownBoard(server.url, p.hz));
     const pool = scope.add(await startClientPool(workers, lifetime));
-    const bots: BotIdentity[] = Array.from({ length: n }, (_, i) => ({ name: `bot-${i + 1}`, clientId: `bench-client-${i + 1}` }));
+    // The owner is one of the N people on the board.
+    const bots: BotIdentity[] = Array.from({ length: audience === "owners" ? n - 1 : n }, (_, i) => ({ name: `bot-${i + 1}`, clientId: `bench-client-${i + 1}` }));
     const { joinMs } = await pool.join(server.url, BOARD_ID, bots);
 
     await pool.start("cursors", { hz: p.hz });
