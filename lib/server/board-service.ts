@@ -151,12 +151,16 @@ export class BoardService {
     return this.rooms.get(boardId)?.cursorAudience() ?? null;
   }
 
-  /** Boards whose owners listed them in the lobby: those in memory (the store lags a write behind) and those stored. */
+  /**
+   * Boards whose owners listed them in the lobby: those in memory (the store lags a write behind)
+   * and those stored, the busiest first, so that boards in use are never pushed out of the list
+   * by idle ones.
+   */
   async listedBoards(limit: number): Promise<string[]> {
     const stored = await this.store.listedBoards(limit);
     const listed = new Set(stored.filter((id) => this.rooms.get(id)?.listed !== false));
     for (const [id, room] of this.rooms) if (room.listed) listed.add(id);
-    return [...listed].sort().slice(0, limit);
+    return [...listed].sort((a, b) => this.headCount(b) - this.headCount(a) || a.localeCompare(b)).slice(0, limit);
   }
 
   /** The board, person and browser behind a socket, if it has joined a board. */
