@@ -80,6 +80,14 @@ export function BoardControls({ session, boardId }: { session: BoardSession; boa
       </ul>
       <div className="controls__links">
         <CopyButton testId="copy-view-link" text={() => viewLink(origin, owner.viewKey)} label="Copy view-only link" title="Opens the board read-only; it never shows the board's id" />
+        <button
+          className="button button--small"
+          data-testid="new-view-link"
+          title="Makes a new view-only link: the old one opens nothing from now on (viewers on the board stay)"
+          onClick={() => void session.manage({ type: "view-link" })}
+        >
+          New view-only link
+        </button>
         <CopyButton testId="copy-owner-link" text={() => ownerLink(origin, boardId, ownerKeyOf(boardId) ?? "")} label="Copy owner link" title="Makes whoever opens it a co-owner: share it with a co-teacher or your other device only" />
       </div>
       {owner.removed.length > 0 && (

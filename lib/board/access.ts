@@ -106,6 +106,12 @@ export class BoardAccess {
     return this.grants.get(clientId) ?? (viaView ? "viewer" : "editor");
   }
 
+  /** Gives the board a new view-only link's key; the old one names no board any more. */
+  newViewKey(viewKey: string): void {
+    if (!this.persisted) throw new Error("a board nobody owns has no view-only link");
+    this.persisted.viewKey = viewKey;
+  }
+
   changeSettings(patch: Partial<BoardSettings>): BoardSettings {
     this.settingsValue = { ...this.settingsValue, ...patch };
     return this.settingsValue;

@@ -11,6 +11,7 @@ export interface AccessStore {
   reset(access: { owned: boolean; settings: BoardSettings; owner?: OwnerView }): void;
   setSettings(settings: BoardSettings): void;
   setRemoved(removed: RemovedPerson[]): void;
+  setViewKey(viewKey: string): void;
 }
 
 export const createAccessStore = (): StoreApi<AccessStore> =>
@@ -23,6 +24,10 @@ export const createAccessStore = (): StoreApi<AccessStore> =>
     setRemoved: (removed) => {
       const { owner } = get();
       if (owner) set({ owner: { ...owner, removed } });
+    },
+    setViewKey: (viewKey) => {
+      const { owner } = get();
+      if (owner) set({ owner: { ...owner, viewKey } });
     },
   }));
 

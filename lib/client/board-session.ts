@@ -142,6 +142,7 @@ export class BoardSession {
     this.socket.on("board:access", this.onAccess);
     this.socket.on("laser", this.onLaser);
     this.socket.on("owner:removed", this.onRemovedList);
+    this.socket.on("owner:view-key", this.onViewKey);
     this.socket.on("board:dismissed", this.onDismissed);
     this.activity = this.options.watchActivity((state) => this.sendActivity(state));
     this.strokes.start();
@@ -165,6 +166,7 @@ export class BoardSession {
     this.socket.off("board:access", this.onAccess);
     this.socket.off("laser", this.onLaser);
     this.socket.off("owner:removed", this.onRemovedList);
+    this.socket.off("owner:view-key", this.onViewKey);
     this.socket.off("board:dismissed", this.onDismissed);
     for (const timer of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
@@ -553,6 +555,7 @@ export class BoardSession {
     if (user) this.state.laser.getState().add(userId, user.color, points, performance.now());
   };
   private onRemovedList = (removed: RemovedPerson[]) => this.state.access.getState().setRemoved(removed);
+  private onViewKey = (viewKey: string) => this.state.access.getState().setViewKey(viewKey);
   private onDismissed = (dismissal: Dismissal) => this.dismiss(dismissal);
   private onChat = (message: ChatMessage) => this.state.chat.getState().received(message);
   private onState = ({ userId, state }: { userId: string; state: ActivityState }) =>

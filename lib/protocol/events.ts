@@ -146,6 +146,8 @@ export interface ServerToClientEvents {
   "board:access": (change: AccessChange) => void;
   /** To owners only: the people kept out of the board changed. */
   "owner:removed": (removed: RemovedPerson[]) => void;
+  /** To owners only: the board has a new view-only link (this is its key). */
+  "owner:view-key": (viewKey: string) => void;
   /** This tab was taken off the board (it stays connected, on no board). */
   "board:dismissed": (dismissal: Dismissal) => void;
   /** The answer to a refused event that carried no ack callback. */

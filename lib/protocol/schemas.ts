@@ -90,6 +90,8 @@ export const manageRequestSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("remove"), userId: userIdSchema }),
   z.strictObject({ type: z.literal("readmit"), userId: userIdSchema }),
   z.strictObject({ type: z.literal("end") }),
+  /** A new view-only link: the old one opens nothing from now on (viewers on the board stay). */
+  z.strictObject({ type: z.literal("view-link") }),
 ]);
 export type ManageRequest = z.input<typeof manageRequestSchema>;
 

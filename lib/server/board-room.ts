@@ -86,6 +86,8 @@ export interface Managed {
   ownerChanges: AccessChange[];
   /** The people kept out, when that changed: for owners only. */
   removed?: RemovedPerson[];
+  /** The board's new view-only link key: for owners only. */
+  viewKey?: string;
   /** Tabs to take off the board, and what to tell them. */
   dismiss?: { socketIds: string[]; dismissal: Dismissal };
   /** The board went into the lobby's list or out of it. */
@@ -521,6 +523,13 @@ export class BoardRoom {
       case "end":
         managed = { changes: [{ type: "settings", by, settings: next.changeSettings({ locked: true }) }, { type: "ended", by }], ownerChanges: [] };
         break;
+      case "view-link": {
+        if (!next.owned) return refuse("FORBIDDEN", "A board nobody owns has no view-only link.");
+        const viewKey = newKey();
+        next.newViewKey(viewKey);
+        managed = { changes: [], ownerChanges: [], viewKey };
+        break;
+      }
     }
     try {
       await this.saveAccess(next);

@@ -62,6 +62,13 @@ test("a teacher locks the board: the student's tools turn off and say why, a for
     "Teacher locked the board",
     "Teacher unlocked the board",
   ]);
+
+  // A leaked view-only link is replaced: the old one opens nothing, the viewer on the board stays.
+  await teacher.getByTestId("new-view-link").click();
+  await expect.poll(() => copyViewLink(teacher)).not.toBe(viewLink);
+  const late = await people.open(`${new URL(viewLink).pathname}?name=Late`);
+  await expect(late.getByTestId("dismissed")).toHaveAttribute("data-reason", "unknown-link");
+  await strokes(viewer, 4);
   await studentContext.close();
 });
 

@@ -167,6 +167,32 @@ describe("the view-only link", () => {
     for (const view of [newKey(), ownerKey]) expect(await askToJoin(socket, { view }, "Vic")).toMatchObject(refused("UNKNOWN_LINK"));
   });
 
+  it("can be made anew by an owner: the old key opens nothing, on this server or after the board left memory; viewers on it stay", async () => {
+    const srv = await startServer({ boardIdleMs: 10 });
+    onTestFinished(() => srv.close());
+    const { owner, viewKey } = await ownedBoard(srv);
+    const viewer = await openTab(srv, { view: viewKey }, "Vic");
+    const told = next(owner.socket, "owner:view-key");
+    const heard = record(viewer.socket, "owner:view-key");
+    expect(await manage(owner, { type: "view-link" })).toEqual({ ok: true });
+    const fresh = await told;
+    expect(fresh).not.toBe(viewKey);
+    expect(await askToJoin(await srv.connect(), { view: viewKey }, "Late")).toMatchObject(refused("UNKNOWN_LINK"));
+    const later = await srv.connect();
+    expect(await askToJoin(later, { view: fresh }, "Later")).toMatchObject({ ok: true, self: { role: "viewer" } });
+    await barrier(viewer.socket);
+    expect(heard).toEqual([]);
+    expect(viewer.socket.connected).toBe(true);
+
+    for (const socket of [owner.socket, viewer.socket, later]) socket.disconnect();
+    await expect.poll(() => srv.sockets.boards.loadedCount).toBe(0);
+    expect(await askToJoin(await srv.connect(), { view: viewKey }, "Gone")).toMatchObject(refused("UNKNOWN_LINK"));
+    expect(await askToJoin(await srv.connect(), { view: fresh }, "Still")).toMatchObject({ ok: true });
+    // Editors cannot.
+    const ed = await openTab(srv, "board", "Ed");
+    expect(await manage(ed, { type: "view-link" })).toMatchObject(FORBIDDEN);
+  });
+
   it("finds a board that has left memory, in the store", async () => {
     const srv = await startServer({ boardIdleMs: 10 });
     onTestFinished(() => srv.close());

@@ -21,6 +21,7 @@ export function deliverManaged(ctx: Context, boardId: string, managed: Managed):
   for (const change of managed.changes) ctx.io.to(boardRoom(boardId)).emit("board:access", change);
   for (const change of managed.ownerChanges) ctx.io.to(ownersRoom(boardId)).emit("board:access", change);
   if (managed.removed) ctx.io.to(ownersRoom(boardId)).emit("owner:removed", managed.removed);
+  if (managed.viewKey) ctx.io.to(ownersRoom(boardId)).emit("owner:view-key", managed.viewKey);
   if (managed.dismiss) dismiss(ctx, managed.dismiss.socketIds, managed.dismiss.dismissal);
   if (managed.relist) ctx.lobby.listingChange();
 }
