@@ -50,7 +50,14 @@ export class Timeline {
     private since: number,
     private readonly max: { changes: number; ids: number } = { changes: LIMITS.historyChangesMax, ids: LIMITS.historyIdsMax },
   ) {
-    for (const r of since === 0 ? onlyWhatChanged(records) : records) this.append(r);
+    const all = since === 0 ? onlyWhatChanged(records) : records;
+    // The latest that fit, taken at once: appending a long log one by one would trim it one by one.
+    let from = all.length;
+    let ids = 0;
+    while (from > 0 && all.length - from < max.changes && ids + all[from - 1]!.strokeIds.length <= max.ids) ids += all[--from]!.strokeIds.length;
+    if (from === all.length && from > 0) from -= 1;
+    if (from > 0) this.since = all[from - 1]!.seq;
+    for (let i = from; i < all.length; i++) this.append(all[i]!);
   }
 
   /** Adds the latest change; one at or before the latest kept (read from the store meanwhile) is ignored. */

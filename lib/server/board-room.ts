@@ -313,8 +313,11 @@ export class BoardRoom {
   }
 
   /** Strokes by id, erased ones included, at most `maxPoints` points (see Board.strokesFor). */
-  strokesFor(ids: readonly string[], maxPoints: number): { strokes: Stroke[]; answered: number } {
-    return this.board.strokesFor(ids, maxPoints);
+  strokesFor(member: RoomMember, ids: readonly string[], maxPoints: number): { strokes: Stroke[]; answered: number } {
+    // A viewer sees the board as it is: an erased stroke is not theirs to fetch.
+    const asked = member.role === "viewer" ? ids.filter((id) => this.board.isVisible(id)) : ids;
+    const res = this.board.strokesFor(asked, maxPoints);
+    return asked === ids ? res : { strokes: res.strokes, answered: res.answered === asked.length ? ids.length : ids.indexOf(asked[res.answered]!) };
   }
 
   /**
@@ -415,7 +418,7 @@ export class BoardRoom {
   private async loadTimeline(): Promise<Timeline> {
     if (this.timeline) return this.timeline;
     this.timelineLoading ??= (async () => {
-      const records = this.stored ? await this.store.historyOf(this.boardId) : [];
+      const records = this.stored ? await this.store.historyOf(this.boardId, LIMITS.historyChangesMax) : [];
       const timeline = new Timeline(records, records.length > 0 ? records[0]!.seq - 1 : this.board.seq);
       const since = records.at(-1)?.seq ?? this.board.seq;
       const missed = this.recent.after(since, this.board.seq);
@@ -474,13 +477,14 @@ export class BoardRoom {
    * decided one at a time, each on what the one before left.
    */
   manage(actor: RoomMember | typeof OPERATOR, req: ManageRequest, now: number): Promise<Ack<Managed>> {
+    // Refused before it queues: nobody but owners may hold up owners' changes.
+    if (actor !== OPERATOR && actor.role !== "owner") return Promise.resolve(refuse("FORBIDDEN", "Only the board's owners can change its settings or who does what."));
     const next = this.managing.then(() => this.decide(actor, req, now));
     this.managing = next.catch(() => undefined);
     return next;
   }
 
   private async decide(actor: RoomMember | typeof OPERATOR, req: ManageRequest, now: number): Promise<Ack<Managed>> {
-    if (actor !== OPERATOR && actor.role !== "owner") return refuse("FORBIDDEN", "Only the board's owners can change its settings or who does what.");
     const by = actor === OPERATOR ? OPERATOR : actor.user.id;
     // A board nobody owns gets a record of its own once the operator changes it.
     const next = this.access.toPersisted() ? BoardAccess.fromPersisted(this.access.toPersisted()) : BoardAccess.operated(newKey());
@@ -629,7 +633,8 @@ export class BoardRoom {
       settings: this.access.settings,
       ...(self.role === "owner" ? { owner: { viewKey: this.access.viewKey!, removed: this.access.removed() } } : {}),
     };
-    const missed = this.missedOps(req.resume);
+    // A viewer gets the board as it is, never the ops before it: those would show what was erased.
+    const missed = effectiveRole(self.role, this.access.settings) === "viewer" ? null : this.missedOps(req.resume);
     if (missed) return { snapshot: { ...common, sync: "delta", strokeCount: 0 }, follow: { kind: "ops", ops: missed } };
     const strokes = this.board.visibleStrokes();
     return { snapshot: { ...common, sync: "full", strokeCount: strokes.length }, follow: { kind: "strokes", strokes } };

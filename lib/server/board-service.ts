@@ -35,6 +35,8 @@ export interface BoardServiceOptions extends BoardRoomOptions {
   idleMs: number;
 }
 
+const UNKNOWN_VIEW_LINK = refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
+
 const DEFAULT_OPTIONS: BoardServiceOptions = { snapshotEvery: 500, idleMs: 300_000, maxPeople: 200, maxTabs: 10 };
 
 /**
@@ -70,11 +72,16 @@ export class BoardService {
    */
   async join(socketId: string, req: JoinInput, mayClaim: () => boolean = () => true): Promise<Ack<Joined>> {
     const boardId = req.boardId ?? (await this.findByViewKey(req.view!));
-    const unknownLink = refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
-    if (boardId === null) return unknownLink;
-    const room = await this.loaded(boardId);
+    if (boardId === null) return UNKNOWN_VIEW_LINK;
+    const res = await this.joinLoaded(socketId, boardId, await this.loaded(boardId), req, mayClaim);
+    // A refused join loaded the board for nothing: it must not stay in memory for it.
+    if (!res.ok) this.evictWhenEmpty(boardId);
+    return res;
+  }
+
+  private async joinLoaded(socketId: string, boardId: string, room: BoardRoom, req: JoinInput, mayClaim: () => boolean): Promise<Ack<Joined>> {
     // A board nobody owns hands out no view key (one the operator's change made is never shown).
-    if (req.view !== undefined && !room.owned) return unknownLink;
+    if (req.view !== undefined && !room.owned) return UNKNOWN_VIEW_LINK;
     const ownerKeyHash = req.ownerKey === undefined ? undefined : hashKey(req.ownerKey);
     const credentials = { clientId: req.clientId, ownerKeyHash, viaView: req.view !== undefined };
     const again = this.socketBoard.get(socketId) === boardId ? room.rejoin(socketId, req, credentials) : undefined;
@@ -91,7 +98,7 @@ export class BoardService {
         return refuse("INTERNAL", "The board could not be made yours: try again.");
       }
       // The board may have left memory while the claim was stored (the tab's other board was this one).
-      if (this.rooms.get(boardId) !== room) return this.join(socketId, req);
+      if (this.rooms.get(boardId) !== room) return this.join(socketId, req, mayClaim);
       // Others may have joined, and owners decided, while the claim was stored: the name may be
       // taken now, the board full, or this browser removed.
       const meanwhile = room.refusal(req.name, credentials);
@@ -172,7 +179,7 @@ export class BoardService {
 
   /** Strokes of the member's board by id, erased ones included, at most `maxPoints` points (see Board.strokesFor). */
   strokesOf(member: Member, ids: readonly string[], maxPoints: number): { strokes: Stroke[]; answered: number } {
-    return this.roomOf(member).strokesFor(ids, maxPoints);
+    return this.roomOf(member).strokesFor(member, ids, maxPoints);
   }
 
   /**

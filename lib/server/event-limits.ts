@@ -47,6 +47,9 @@ export function eventLimits(config: Config): Record<keyof ClientToServerEvents, 
 /** New boards one address may make (each is stored at once): a class's worth at once, then one every 15 s. */
 export const CLAIM_LIMIT = { burst: 30, perSecond: 1 / 15 } as const;
 
+/** History lists and moments one address may ask for: a slider dragged by a person, whatever the connections. */
+export const HISTORY_LIMIT = { burst: 20, perSecond: 5 } as const;
+
 /** Events no handler knows (an old or foreign client): ignored and counted, and few of them. */
 export const UNKNOWN_EVENT_LIMIT: EventLimit = { burst: 10, perSecond: 1, excess: "drop" };
 

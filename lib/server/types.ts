@@ -21,6 +21,8 @@ export interface Context {
   fetchLimits: RateLimiter;
   /** Chat messages per person (`boardId/clientId`), shared by their tabs and kept a while after they leave. */
   chatLimits: RateLimiter;
+  /** History lists and moments per client address (each walks a board's history). */
+  historyLimits: RateLimiter;
   /** New boards claimed (each stores a board) per client address. */
   claimLimits: RateLimiter;
   /** Bytes of ops per client address, shared by all its connections. */

@@ -149,6 +149,15 @@ describe("claims", () => {
   });
 });
 
+describe("refused joins", () => {
+  it("leave no board in memory: not a claim over the limit, not a removed browser's", async () => {
+    for (let i = 0; i < 30; i++) await askToJoin(await server().connect(), `spent-${i}`, "Olga", newClientId(), newKey());
+    const before = server().sockets.boards.loadedCount;
+    for (let i = 0; i < 20; i++) expect(await askToJoin(await server().connect(), `over-${i}`, "Olga", newClientId(), newKey())).toMatchObject(refused("RATE_LIMITED"));
+    expect(server().sockets.boards.loadedCount).toBe(before);
+  });
+});
+
 describe("the view-only link", () => {
   it("lets a tab in as a viewer, with the board's strokes and none of the owners' view", async () => {
     const { owner, viewKey } = await ownedBoard();

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Board } from "@/lib/board";
-import type { AppliedOp } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type AppliedOp } from "@/lib/protocol";
 import { newKey } from "@/lib/server/keys";
 import { databaseFile, SqliteStore, type BoardStore } from "@/lib/server/storage";
 import {
@@ -13,6 +13,7 @@ import {
   commit,
   eraseOp,
   idsOf,
+  joinLoaded,
   lateJoiner,
   newClientId,
   next,
@@ -173,5 +174,31 @@ describe("the board's history", () => {
     await commit((await openTab(srv, "board", "Al")).socket, addOp("late", strokeInput("late")));
     await seen;
     expect(await moment(ed, 6)).toMatchObject({ ok: true, strokeIds: ["s-1", "s-2", "s-3", "late"] });
+  });
+
+  it("holds one network's history requests to a person's pace, however many connections it opens", async () => {
+    const srv = await start();
+    const { owner } = await classroom(srv);
+    await commit(owner.socket, addOp("a1", strokeInput("o-1")));
+    const tabs = await Promise.all(Array.from({ length: 5 }, (_, i) => openTab(srv, "board", `Ed ${i}`)));
+    const answers = await Promise.all(tabs.flatMap((tab) => Array.from({ length: 6 }, () => moment(tab, 1))));
+    expect(answers.filter((a) => a.ok)).toHaveLength(20);
+    expect(answers.filter((a) => !a.ok).every((a) => !a.ok && a.error.code === "RATE_LIMITED")).toBe(true);
+  });
+
+  it("gives a viewer the board as it is: a resume from an early seq is a full join, and erased strokes are not theirs to fetch", async () => {
+    const srv = await start();
+    const { owner, editor } = await classroom(srv);
+    await commit(editor.socket, addOp("a1", strokeInput("gone")));
+    await commit(owner.socket, eraseOp("x1", "gone"));
+    await commit(owner.socket, addOp("a2", strokeInput("kept")));
+    const socket = await srv.connect();
+    const view = { view: owner.snapshot.owner!.viewKey };
+    const first = await joinLoaded(socket, view, "Vi");
+    const again = await socket.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, ...view, name: "Vi", clientId: newClientId(), resume: { epoch: first.snapshot.epoch, seq: 0 } });
+    expect(again).toMatchObject({ ok: true, sync: "full", strokeCount: 1 });
+    expect(await socket.emitWithAck("strokes:get", { strokeIds: ["gone", "kept"] })).toEqual({ ok: true, strokes: [expect.objectContaining({ id: "kept" })], answered: 2 });
+    // An editor may fetch it (a restore names strokes by id).
+    expect(await editor.socket.emitWithAck("strokes:get", { strokeIds: ["gone"] })).toMatchObject({ ok: true, strokes: [{ id: "gone" }] });
   });
 });

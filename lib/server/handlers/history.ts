@@ -1,14 +1,22 @@
 import { historyMomentSchema } from "../../protocol";
+import { limitKey } from "../admission";
 import { bind } from "../bind";
+import { rateLimited } from "../reply";
 import { boardRoom, closeBoardConnections, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 /** The board's history: its changes, the board at a moment, and (owners) that moment again for everyone. */
 export function registerHistoryHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, io } = ctx;
+  // Working out a moment walks the board's history: what one network asks is held to a person's pace, however many connections it has.
+  const address = limitKey(socket.handshake.headers, socket.handshake.address, ctx.config.trustProxy);
+  const paced = <T>(answer: () => T) => {
+    const allowed = ctx.historyLimits.take(address, Date.now());
+    return allowed.ok ? answer() : rateLimited("history requests", allowed.retryAfterMs);
+  };
 
-  bind(ctx, socket, "history:list", null, { member: true }, (_, member) => boards.history(member));
-  bind(ctx, socket, "history:at", historyMomentSchema, { member: true }, ({ seq }, member) => boards.momentAt(member, seq));
+  bind(ctx, socket, "history:list", null, { member: true }, (_, member) => paced(() => boards.history(member)));
+  bind(ctx, socket, "history:at", historyMomentSchema, { member: true }, ({ seq }, member) => paced(() => boards.momentAt(member, seq)));
 
   bind(ctx, socket, "history:restore", historyMomentSchema, { member: true }, async ({ seq }, member) => {
     // To everyone, the owner's tab too: these ops were made by the server for it, not sent by it.

@@ -35,8 +35,8 @@ export interface BoardStore {
    * at most LIMITS.historyBytesMax as JSON; beyond it the oldest go.
    */
   saveSnapshot(boardId: string, snapshot: PersistedBoard): Promise<void>;
-  /** Every op the store holds for the board, as its history keeps them (no points), in seq order; empty for a board never created. */
-  historyOf(boardId: string): Promise<HistoryRecord[]>;
+  /** The latest `limit` ops the store holds for the board, as its history keeps them (no points), in seq order; empty for a board never created. */
+  historyOf(boardId: string, limit: number): Promise<HistoryRecord[]>;
   appendChat(boardId: string, chat: StoredChat): Promise<void>;
   /** Replaces the board's access; its view key must be no other board's. */
   saveAccess(boardId: string, access: PersistedAccess): Promise<void>;

@@ -43,9 +43,9 @@ export class MemoryStore implements BoardStore {
     b.ops = b.ops.filter((op, i) => i >= keepFrom || op.seq > snapshot.seq);
   }
 
-  async historyOf(boardId: string): Promise<HistoryRecord[]> {
+  async historyOf(boardId: string, limit: number): Promise<HistoryRecord[]> {
     this.checkOpen();
-    return (this.boards.get(boardId)?.ops ?? []).map((op) => recordOf(upgradeOp(copy(op))));
+    return (this.boards.get(boardId)?.ops ?? []).slice(-limit).map((op) => recordOf(upgradeOp(copy(op))));
   }
 
   async appendChat(boardId: string, chat: StoredChat): Promise<void> {

@@ -96,14 +96,14 @@ export class SqliteStore implements BoardStore {
       chunksClear: this.db.prepare("DELETE FROM snapshot_chunks WHERE board_id = ?"),
       chunkAdd: this.db.prepare("INSERT INTO snapshot_chunks (board_id, idx, strokes) VALUES (?, ?, ?)"),
       // What the history needs of each op, read by SQLite itself: a board's whole log without its points.
-      history: this.db.prepare<[string], { seq: number; author: string; name: string | null; at: number | null; type: HistoryRecord["type"]; ids: string | null; color: string | null }>(
+      history: this.db.prepare<[string, number], { seq: number; author: string; name: string | null; at: number | null; type: HistoryRecord["type"]; ids: string | null; color: string | null }>(
         `SELECT seq, json_extract(op, '$.author') AS author, json_extract(op, '$.name') AS name, json_extract(op, '$.at') AS at,
            json_extract(op, '$.op.type') AS type, json_extract(op, '$.op.color') AS color,
            CASE json_extract(op, '$.op.type')
              WHEN 'stroke:add' THEN json_array(json_extract(op, '$.op.stroke.id'))
              WHEN 'circle:set' THEN '[]'
              ELSE json_extract(op, '$.op.strokeIds') END AS ids
-         FROM ops WHERE board_id = ? ORDER BY seq`,
+         FROM (SELECT seq, op FROM ops WHERE board_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
       ),
       op: this.db.prepare<[string, number], string>("SELECT op FROM ops WHERE board_id = ? AND seq = ?").pluck(),
       // The oldest ops a snapshot covers go once all the board's ops pass the history's budget.
@@ -166,10 +166,10 @@ export class SqliteStore implements BoardStore {
     });
   }
 
-  async historyOf(boardId: string): Promise<HistoryRecord[]> {
+  async historyOf(boardId: string, limit: number): Promise<HistoryRecord[]> {
     if (this.closing) throw storeClosed();
     await this.flush();
-    return this.statements.history.all(boardId).map((row) => {
+    return this.statements.history.all(boardId, limit).map((row) => {
       // A restore stored by a version before restores went by id holds its strokes: read it whole.
       if (row.ids === null) return recordOf(upgradeOp(JSON.parse(this.statements.op.get(boardId, row.seq)!) as AppliedOp));
       const { name, at, color } = row;

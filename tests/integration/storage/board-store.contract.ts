@@ -167,7 +167,7 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       const legacy = { seq: 5, author: "u-ada", op: { type: "stroke:restore", opId: "old", strokes: [committedStroke("s-1", 1)] } };
       await store.append("b", legacy as unknown as AppliedOp);
 
-      expect(await store.historyOf("b")).toEqual([
+      expect(await store.historyOf("b", 1_000)).toEqual([
         { seq: 1, author: "u-ada", name: "Ada", at: 1_700_000_000_001, type: "stroke:add", strokeIds: ["s-1"] },
         { seq: 2, author: "u-bob", type: "circle:set", strokeIds: [], color: "#22c55e" },
         { seq: 3, author: "u-ada", type: "stroke:erase", strokeIds: ["s-1"] },
@@ -175,7 +175,8 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
         { seq: 5, author: "u-ada", type: "stroke:restore", strokeIds: ["s-1"] },
       ]);
       expect((await store.load("b"))?.ops.map((op) => op.seq)).toEqual([4, 5]);
-      expect(await store.historyOf("nobody-made-this")).toEqual([]);
+      expect((await store.historyOf("b", 2)).map((r) => r.seq)).toEqual([4, 5]);
+      expect(await store.historyOf("nobody-made-this", 1_000)).toEqual([]);
     });
 
     it("lets a snapshot drop the oldest ops it covers once the board's ops pass the history's budget, never one after it", async () => {
@@ -186,12 +187,12 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       await store.create("b", "epoch-b");
       for (const op of ops) await store.append("b", op);
       await store.saveSnapshot("b", boardOf(8));
-      expect((await store.historyOf("b")).map((r) => r.seq)).toEqual([7, 8, 9, 10]);
+      expect((await store.historyOf("b", 1_000)).map((r) => r.seq)).toEqual([7, 8, 9, 10]);
       expect((await store.load("b"))?.ops.map((op) => op.seq)).toEqual([9, 10]);
       // Ops after the snapshot stay whatever they take.
       for (let seq = 11; seq <= 16; seq++) await store.append("b", addAt(seq));
       await store.saveSnapshot("b", boardOf(12));
-      expect((await store.historyOf("b")).map((r) => r.seq)).toEqual([13, 14, 15, 16]);
+      expect((await store.historyOf("b", 1_000)).map((r) => r.seq)).toEqual([13, 14, 15, 16]);
     });
 
     it("deletes a board and everything of it, and no other board", async () => {
@@ -206,7 +207,7 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
       await store.deleteBoard("a");
       await store.deleteBoard("never-made");
       expect(await store.load("a")).toBeNull();
-      expect(await store.historyOf("a")).toEqual([]);
+      expect(await store.historyOf("a", 1_000)).toEqual([]);
       expect(await store.findByViewKey("view-a-00000000000")).toBeNull();
       expect(await store.listedBoards(10)).toEqual(["b"]);
       expect((await store.load("b"))?.ops).toEqual([]);
@@ -258,7 +259,7 @@ export function describeBoardStore(name: string, subject: StoreUnderTest): void 
         store.saveAccess("b", accessOf("view-b-00000000000")),
         store.findByViewKey("view-b-00000000000"),
         store.listedBoards(10),
-        store.historyOf("b"),
+        store.historyOf("b", 1_000),
         store.deleteBoard("b"),
       ];
       for (const call of calls) await expect(call).rejects.toThrow("the board store is closed");
