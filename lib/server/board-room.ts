@@ -476,9 +476,12 @@ export class BoardRoom {
    * (`OPERATOR`, from /admin, on any board), stored before it takes effect; such changes are
    * decided one at a time, each on what the one before left.
    */
-  manage(actor: RoomMember | typeof OPERATOR, req: ManageRequest, now: number): Promise<Ack<Managed>> {
-    // Refused before it queues: nobody but owners may hold up owners' changes.
+  manage(actor: RoomMember | typeof OPERATOR, req: ManageRequest, now: number, pace?: () => Refusal | undefined): Promise<Ack<Managed>> {
+    // Refused before it queues: nobody but owners may hold up owners' changes. `pace` is asked
+    // only then, so that refused requests spend nothing of it.
     if (actor !== OPERATOR && actor.role !== "owner") return Promise.resolve(refuse("FORBIDDEN", "Only the board's owners can change its settings or who does what."));
+    const paced = pace?.();
+    if (paced) return Promise.resolve(paced);
     const next = this.managing.then(() => this.decide(actor, req, now));
     this.managing = next.catch(() => undefined);
     return next;

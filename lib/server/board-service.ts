@@ -149,8 +149,8 @@ export class BoardService {
   }
 
   /** An owner's change to the member's board (see BoardRoom.manage). */
-  manage(member: Member, req: ManageRequest, now: number): Promise<Ack<Managed>> {
-    return this.roomOf(member).manage(member, req, now);
+  manage(member: Member, req: ManageRequest, now: number, pace?: () => Refusal | undefined): Promise<Ack<Managed>> {
+    return this.roomOf(member).manage(member, req, now, pace);
   }
 
   /** Whose cursors the tabs on a board get (see BoardRoom.cursorAudience). */

@@ -47,6 +47,12 @@ export function eventLimits(config: Config): Record<keyof ClientToServerEvents, 
 /** New boards one address may make (each is stored at once): a class's worth at once, then one every 15 s. */
 export const CLAIM_LIMIT = { burst: 30, perSecond: 1 / 15 } as const;
 
+/**
+ * Owners' changes one address may make, whatever its connections: each rewrites the board's
+ * access record (up to about 120 KB with every role and removal kept).
+ */
+export const MANAGE_LIMIT = { burst: 20, perSecond: 4 } as const;
+
 /** History lists and moments one address may ask for: a slider dragged by a person, whatever the connections. */
 export const HISTORY_LIMIT = { burst: 20, perSecond: 5 } as const;
 

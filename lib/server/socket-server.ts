@@ -4,7 +4,7 @@ import { hostAllowed, originAllowed } from "./admission";
 import { guardConnections, guardEvents } from "./packet-guard";
 import { BoardService } from "./board-service";
 import type { Config } from "./config";
-import { CLAIM_LIMIT, eventLimits, HISTORY_LIMIT, STROKE_FETCH_LIMIT } from "./event-limits";
+import { CLAIM_LIMIT, eventLimits, HISTORY_LIMIT, MANAGE_LIMIT, STROKE_FETCH_LIMIT } from "./event-limits";
 import { CursorHub } from "./cursors";
 import { registerBoardHandlers } from "./handlers/board";
 import { registerChatHandlers } from "./handlers/chat";
@@ -96,7 +96,8 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   const fetchLimits = new RateLimiter(STROKE_FETCH_LIMIT.burst, STROKE_FETCH_LIMIT.perSecond);
   const claimLimits = new RateLimiter(CLAIM_LIMIT.burst, CLAIM_LIMIT.perSecond);
   const historyLimits = new RateLimiter(HISTORY_LIMIT.burst, HISTORY_LIMIT.perSecond);
-  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, fetchLimits, claimLimits, historyLimits, limits: eventLimits(config), metrics };
+  const manageLimits = new RateLimiter(MANAGE_LIMIT.burst, MANAGE_LIMIT.perSecond);
+  const ctx: Context = { io, config, log, boards, lobby, cursors, chatLimits, writeLimits, fetchLimits, claimLimits, historyLimits, manageLimits, limits: eventLimits(config), metrics };
   guardConnections(io, ctx);
   const admin = registerAdmin(ctx);
 

@@ -21,6 +21,8 @@ export interface Context {
   fetchLimits: RateLimiter;
   /** Chat messages per person (`boardId/clientId`), shared by their tabs and kept a while after they leave. */
   chatLimits: RateLimiter;
+  /** Owners' changes per client address (each rewrites a board's access record). */
+  manageLimits: RateLimiter;
   /** History lists and moments per client address (each walks a board's history). */
   historyLimits: RateLimiter;
   /** New boards claimed (each stores a board) per client address. */

@@ -149,6 +149,16 @@ describe("claims", () => {
   });
 });
 
+describe("owners' changes", () => {
+  it("are held to a pace per address, however many connections it opens: each rewrites the board's access", async () => {
+    const { owner, ownerKey } = await ownedBoard();
+    const tabs = [owner, ...(await Promise.all(Array.from({ length: 4 }, (_, i) => openTab(server(), "board", `Olga ${i}`, newClientId(), ownerKey))))];
+    const answers = await Promise.all(tabs.flatMap((tab, t) => Array.from({ length: 8 }, (_, i) => manage(tab, { type: "settings", settings: { chat: (t + i) % 2 === 0 } }))));
+    expect(answers.filter((a) => a.ok)).toHaveLength(20);
+    expect(answers.filter((a) => !a.ok).every((a) => !a.ok && a.error.code === "RATE_LIMITED")).toBe(true);
+  });
+});
+
 describe("refused joins", () => {
   it("leave no board in memory: not a claim over the limit, not a removed browser's", async () => {
     for (let i = 0; i < 30; i++) await askToJoin(await server().connect(), `spent-${i}`, "Olga", newClientId(), newKey());
