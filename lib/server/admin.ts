@@ -12,7 +12,7 @@ import {
   type AdminServerToClientEvents,
   type AdminStats,
 } from "../protocol";
-import { limitKey } from "./admission";
+import { handshakeKey } from "./admission";
 import { deliverManaged, dismiss } from "./handlers/manage";
 import { secretMatcher } from "./keys";
 import { RateLimiter, TokenBucket } from "./rate-limit";
@@ -39,7 +39,7 @@ export function registerAdmin(ctx: Context): { close(): void } {
 
   admins.use((socket, next) => {
     if (!config.adminToken) return next(new Error("The admin view is off: start the server with ADMIN_TOKEN set to turn it on."));
-    const address = limitKey(socket.handshake.headers, socket.handshake.address, config.trustProxy);
+    const address = handshakeKey(socket.handshake, config.trustProxy);
     // Every try spends one, a right one gives it back: a guesser is held to the rate whatever it tries.
     const allowed = tries.take(address, Date.now());
     if (!allowed.ok) {

@@ -63,6 +63,11 @@ function expandIPv6(address: string): string[] {
   return [...left, ...zeros, ...right].map((group) => group.toLowerCase().replace(/^0+(?=.)/, ""));
 }
 
+/** Who a per-address limit counts for a connection, from its handshake (see `limitKey`). */
+export function handshakeKey(handshake: { headers: IncomingMessage["headers"]; address: string }, trustProxy: boolean): string {
+  return limitKey(handshake.headers, handshake.address, trustProxy);
+}
+
 /** Open connections per client address, so that one address cannot take every connection. */
 export class ConnectionCounter {
   private readonly open = new Map<string, number>();

@@ -233,7 +233,10 @@ export class BoardRoom {
    */
   cursorAudience(): { isOwner: (userId: string) => boolean } | null {
     if (this.access.settings.cursors === "everyone") return null;
-    return { isOwner: (userId) => this.roster.byId(userId)?.role === "owner" };
+    // Asked for every update and every tab of a tick: a set made once, on the first question (a
+    // relay only asks whether there is an audience), not a walk of the roster each time.
+    let owners: Set<string> | undefined;
+    return { isOwner: (userId) => (owners ??= new Set(this.roster.users().flatMap((u) => (u.role === "owner" ? [u.id] : [])))).has(userId) };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { refuse, type Ack, type Refusal } from "../protocol";
+import type { RateLimiter } from "./rate-limit";
 import type { ScribbleSocket } from "./rooms";
 
 export type Reply = Ack<object>;
@@ -7,6 +8,12 @@ export type AckFn = (res: Reply) => void;
 /** Over a rate: the client waits `retryAfterMs` and sends the same again (the app does so by itself). */
 export function rateLimited(what: string, retryAfterMs: number): Refusal {
   return refuse("RATE_LIMITED", `Too many ${what} at once; try again shortly.`, { retryAfterMs });
+}
+
+/** Takes one of `key`'s allowance in `limiter`; RATE_LIMITED (about `what`) when it has none left. */
+export function overLimit(limiter: RateLimiter, key: string, what: string): Refusal | undefined {
+  const allowed = limiter.take(key, Date.now());
+  return allowed.ok ? undefined : rateLimited(what, allowed.retryAfterMs);
 }
 
 /** The ack callback a client sent with an event, if any: Socket.IO passes it last. */

@@ -1,5 +1,5 @@
 import { activitySchema, joinRequestSchema, PROTOCOL_VERSION, refuse } from "../../protocol";
-import { limitKey } from "../admission";
+import { handshakeKey } from "../admission";
 import { bind } from "../bind";
 import { announceLeave, leaveBoard } from "../departure";
 import { streamJoin } from "../join-stream";
@@ -8,7 +8,7 @@ import type { Context } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, io, lobby, log } = ctx;
-  const address = limitKey(socket.handshake.headers, socket.handshake.address, ctx.config.trustProxy);
+  const address = handshakeKey(socket.handshake, ctx.config.trustProxy);
 
   bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
     if (req.protocol !== PROTOCOL_VERSION) {

@@ -1,7 +1,7 @@
 import { historyMomentSchema } from "../../protocol";
-import { limitKey } from "../admission";
+import { handshakeKey } from "../admission";
 import { bind } from "../bind";
-import { rateLimited } from "../reply";
+import { overLimit } from "../reply";
 import { boardRoom, closeBoardConnections, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
@@ -9,11 +9,8 @@ import type { Context } from "../types";
 export function registerHistoryHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, io } = ctx;
   // Working out a moment walks the board's history: what one network asks is held to a person's pace, however many connections it has.
-  const address = limitKey(socket.handshake.headers, socket.handshake.address, ctx.config.trustProxy);
-  const paced = <T>(answer: () => T) => {
-    const allowed = ctx.historyLimits.take(address, Date.now());
-    return allowed.ok ? answer() : rateLimited("history requests", allowed.retryAfterMs);
-  };
+  const address = handshakeKey(socket.handshake, ctx.config.trustProxy);
+  const paced = <T>(answer: () => T) => overLimit(ctx.historyLimits, address, "history requests") ?? answer();
 
   bind(ctx, socket, "history:list", null, { member: true }, (_, member) => paced(() => boards.history(member)));
   bind(ctx, socket, "history:at", historyMomentSchema, { member: true }, ({ seq }, member) => paced(() => boards.momentAt(member, seq)));

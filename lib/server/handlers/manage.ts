@@ -1,7 +1,7 @@
 import { manageRequestSchema, type Dismissal } from "../../protocol";
-import { limitKey } from "../admission";
+import { handshakeKey } from "../admission";
 import { bind } from "../bind";
-import { rateLimited } from "../reply";
+import { overLimit } from "../reply";
 import type { Managed } from "../board-room";
 import { leaveBoard } from "../departure";
 import { boardRoom, ownersRoom, type ScribbleSocket } from "../rooms";
@@ -9,14 +9,11 @@ import type { Context } from "../types";
 
 /** Owners' controls: settings, one person's role, removal and readmission, ending the session. */
 export function registerManageHandler(ctx: Context, socket: ScribbleSocket): void {
-  const address = limitKey(socket.handshake.headers, socket.handshake.address, ctx.config.trustProxy);
+  const address = handshakeKey(socket.handshake, ctx.config.trustProxy);
   bind(ctx, socket, "board:manage", manageRequestSchema, { member: true }, async (req, member) => {
     // Only owners' changes spend the address's allowance: students behind the teacher's NAT,
     // refused anyway, must not use it up.
-    const res = await ctx.boards.manage(member, req, Date.now(), () => {
-      const allowed = ctx.manageLimits.take(address, Date.now());
-      return allowed.ok ? undefined : rateLimited("changes to the board's settings", allowed.retryAfterMs);
-    });
+    const res = await ctx.boards.manage(member, req, Date.now(), () => overLimit(ctx.manageLimits, address, "changes to the board's settings"));
     if (!res.ok) return res;
     deliverManaged(ctx, member.boardId, res);
     ctx.log.info("board managed", { board: member.boardId, by: member.user.name, type: req.type });

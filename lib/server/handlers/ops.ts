@@ -1,5 +1,5 @@
 import { opRequestSchema, previewKey, refuse, strokePreviewSchema, strokesRequestSchema } from "../../protocol";
-import { limitKey } from "../admission";
+import { handshakeKey } from "../admission";
 import { bind } from "../bind";
 import { STROKE_FETCH_LIMIT } from "../event-limits";
 import { rateLimited } from "../reply";
@@ -10,7 +10,7 @@ import type { Context } from "../types";
 export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
   const { boards, config, fetchLimits, io, writeLimits } = ctx;
   // One address may hold many connections (a class behind one NAT): what it may store is shared.
-  const address = limitKey(socket.handshake.headers, socket.handshake.address, config.trustProxy);
+  const address = handshakeKey(socket.handshake, config.trustProxy);
 
   bind(ctx, socket, "op", opRequestSchema, { member: true }, async (req, member) => {
     // An op stores about its own size. One bigger than the whole allowance is charged the
