@@ -25,6 +25,11 @@ export interface PersistedAccess {
   /** Roles owners gave, by browser. */
   grants: [clientId: string, role: GrantableRole][];
   removed: Removal[];
+  /**
+   * How many times the record was stored (absent before it was counted). In a cluster two nodes
+   * cannot both store change n: the second reads the first's and decides again.
+   */
+  version?: number;
 }
 
 /** How a tab came to the board. */
@@ -72,6 +77,11 @@ export class BoardAccess {
     // Settings added by later versions take their defaults on boards stored before them.
     const defaults = persisted.ownerKeyHash === null ? OPEN_BOARD : OWNED_BOARD_DEFAULTS;
     return new BoardAccess({ ...persisted, settings: { ...defaults, ...persisted.settings } });
+  }
+
+  /** See PersistedAccess.version: 0 for a board nobody owns nor the operator changed. */
+  get version(): number {
+    return this.persisted?.version ?? 0;
   }
 
   get owned(): boolean {

@@ -208,14 +208,22 @@ export class Board {
    * would take the board's strokes past `maxBytes` of JSON is refused.
    */
   commit(req: OpRequest, author: string, maxBytes = Number.POSITIVE_INFINITY): CommitResult {
+    const res = this.prepare(req, author, maxBytes);
+    if (res.ok && !res.duplicate) this.applyCommitted(res.applied);
+    return res;
+  }
+
+  /**
+   * What `commit` would do, without doing it: the change as the board's next op, a resend's
+   * earlier seq, or the refusal. In a cluster, a node stores the op first (its seq may have been
+   * taken by another node meanwhile), and applies it only once it is stored.
+   */
+  prepare(req: OpRequest, author: string, maxBytes = Number.POSITIVE_INFINITY): CommitResult {
     const earlier = this.applied.get(req.opId);
     if (earlier !== undefined) return { ok: true, duplicate: true, seq: earlier };
-
     const decided = this.decide(req, author, this.seqValue + 1, maxBytes);
     if (!decided.ok) return decided;
-    const applied: AppliedOp = { seq: this.seqValue + 1, author, op: decided.op };
-    this.applyCommitted(applied);
-    return { ok: true, duplicate: false, applied };
+    return { ok: true, duplicate: false, applied: { seq: this.seqValue + 1, author, op: decided.op } };
   }
 
   /**

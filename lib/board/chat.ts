@@ -52,10 +52,24 @@ export class ChatLog {
     return { message, duplicate: false, stored };
   }
 
-  /** Takes a message back out (its storing failed). */
+  /** Takes a message back out (its storing failed); the latest one's id is given to the next. */
   remove(id: number): void {
     const i = this.stored.findIndex((s) => s.message.id === id);
     if (i >= 0) this.stored.splice(i, 1);
+    if (id === this.nextId - 1) this.nextId = id;
+  }
+
+  /** A message stored elsewhere (another node of a cluster posted it): the next after `lastId`. */
+  add(stored: StoredChat): void {
+    if (stored.message.id !== this.nextId) throw new Error(`chat message ${stored.message.id} added after ${this.lastId}`);
+    this.stored.push(stored);
+    if (this.stored.length > LIMITS.chatHistory) this.stored.shift();
+    this.nextId += 1;
+  }
+
+  /** The id of the latest message posted (0 for none). */
+  get lastId(): number {
+    return this.nextId - 1;
   }
 
   /** What one browser may see, oldest first. */

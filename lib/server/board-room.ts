@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { Board, BoardAccess, ChatLog, recordOf, Roster, Timeline, type Credentials } from "../board";
+import { Board, BoardAccess, ChatLog, recordOf, Roster, Timeline, type Credentials, type PersistedAccess, type StoredChat } from "../board";
 import {
   effectiveRole,
   forbiddenReason,
@@ -28,16 +28,40 @@ import {
   type User,
 } from "../protocol";
 import type { chatSendSchema, joinRequestSchema } from "../protocol";
+import { InOrder } from "./in-order";
 import { newKey, userIdFor } from "./keys";
 import type { Logger } from "./log";
 import { RecentOps, RESYNC_WINDOW } from "./recent-ops";
-import type { BoardStore, StoredBoard } from "./storage";
+import { PositionTaken, type BoardStore, type StoredBoard } from "./storage";
 
 export type JoinInput = z.output<typeof joinRequestSchema>;
 export type ChatInput = z.output<typeof chatSendSchema>;
 
 /** The writes a room makes: it never loads (its service does) nor closes the store. */
 export type RoomStore = Pick<BoardStore, "create" | "append" | "saveSnapshot" | "appendChat" | "saveAccess" | "historyOf">;
+
+/** What a store shared by several nodes (Redis) adds: reading back what other nodes stored. */
+export interface SharedStore {
+  opsAfter(boardId: string, seq: number): Promise<AppliedOp[]>;
+  chatAfter(boardId: string, id: number): Promise<StoredChat[]>;
+  epochOf(boardId: string): Promise<string | null>;
+  /**
+   * The epoch every node gives a board the store lacks until one of them creates it under it:
+   * `candidate` unless another node chose first.
+   */
+  agreeEpoch(boardId: string, candidate: string): Promise<string>;
+  accessOf(boardId: string): Promise<PersistedAccess | null>;
+}
+
+/** What a room tells the tabs' side as it happens, for the tabs on this node. */
+export interface RoomEvents {
+  /** An op took effect (each once, in seq order): for every tab on the board but its author's (`except`), which has its ack. */
+  op(boardId: string, op: AppliedOp, except?: string): void;
+  /** A chat message another node stored (this node's own go out with their ack). */
+  chat(boardId: string, chat: StoredChat): void;
+}
+
+const NO_EVENTS: RoomEvents = { op: () => undefined, chat: () => undefined };
 
 export interface BoardRoomOptions {
   /** Ops stored between two snapshots. */
@@ -47,6 +71,14 @@ export interface BoardRoomOptions {
   maxTabs: number;
   /** A board's byte budget: what its strokes, erased ones included, may take as JSON. */
   maxBytes?: number;
+  /** Where what happens goes; by default nowhere (a room on its own, in unit tests). */
+  events?: RoomEvents;
+  /**
+   * Cluster mode: the store, which other nodes write to too. An op is stored before it is
+   * applied, one at a time, and its seq may be taken by another node first; what they store
+   * arrives through `receiveOp`, `receiveChat` and `receiveAccess`.
+   */
+  shared?: SharedStore;
 }
 
 const NO_SUCH_MOMENT = refuse("UNKNOWN_MOMENT", "The board's history does not reach that moment.");
@@ -136,23 +168,30 @@ export class BoardRoom {
   /** The board's history, read from the store the first time someone looks at it; then kept up with every commit. */
   private timeline: Timeline | null = null;
   private timelineLoading: Promise<Timeline> | null = null;
+  private readonly events: RoomEvents;
+  /** Shared mode: this node's changes, one at a time, each stored before the next is decided. */
+  private committing: Promise<unknown> = Promise.resolve();
+  private posting: Promise<unknown> = Promise.resolve();
+  /** Shared mode: this node's op being stored, so that its author's tab is left out should another node's message bring it first. */
+  private storing: { seq: number; opId: string; except?: string } | undefined;
+  /** Shared mode: ops and chat messages as they come, from this node or another, each applied once and in order. */
+  private readonly ops: InOrder<AppliedOp>;
+  private readonly chats: InOrder<StoredChat>;
+  /** Shared mode: set once the store is found to have another board under this id (another node made it first). */
+  private lostValue = false;
 
-  /** A board nobody has changed yet: the store gets it with its first change. */
+  /** A board nobody has changed yet (under this epoch, random unless told): the store gets it with its first change. */
   constructor(
     readonly boardId: string,
     private readonly store: RoomStore,
     private readonly log: Logger,
     private readonly options: BoardRoomOptions,
-    state: RoomState = {
-      epoch: randomUUID(),
-      stored: false,
-      board: new Board(boardId),
-      chat: new ChatLog(),
-      recent: new RecentOps(),
-      opsSinceSnapshot: 0,
-      access: BoardAccess.open(),
-    },
+    epoch: string | RoomState = randomUUID(),
   ) {
+    const state: RoomState =
+      typeof epoch === "string"
+        ? { epoch, stored: false, board: new Board(boardId), chat: new ChatLog(), recent: new RecentOps(), opsSinceSnapshot: 0, access: BoardAccess.open() }
+        : epoch;
     ({
       epoch: this.epoch,
       stored: this.stored,
@@ -162,6 +201,22 @@ export class BoardRoom {
       opsSinceSnapshot: this.opsSinceSnapshot,
       access: this.access,
     } = state);
+    this.events = options.events ?? NO_EVENTS;
+    this.ops = new InOrder({
+      at: () => this.board.seq,
+      numberOf: (op) => op.seq,
+      apply: (op) => this.accept(op),
+      readAfter: (seq) => this.shared().opsAfter(this.boardId, seq),
+    });
+    this.chats = new InOrder({
+      at: () => this.chat.lastId,
+      numberOf: (c) => c.message.id,
+      apply: (c) => {
+        this.chat.add(c);
+        this.events.chat(this.boardId, c);
+      },
+      readAfter: (id) => this.shared().chatAfter(this.boardId, id),
+    });
   }
 
   /** The board as a store kept it: its snapshot with the ops after it replayed. */
@@ -248,11 +303,17 @@ export class BoardRoom {
     const claimed = BoardAccess.owned(ownerKeyHash, viewKey);
     this.access = claimed;
     try {
-      await this.saveAccess(claimed);
+      const stored = await this.saveAccess(claimed);
+      if (this.access === claimed) this.access = stored;
       return true;
     } catch (err) {
       // Unless the operator changed the board meanwhile (that change is stored): nobody owns it.
       if (this.access === claimed) this.access = BoardAccess.open();
+      // Cluster mode: another node's tab claimed it first.
+      if (err instanceof PositionTaken) {
+        await this.refreshAccess();
+        return false;
+      }
       throw err;
     }
   }
@@ -324,10 +385,12 @@ export class BoardRoom {
   }
 
   /**
-   * Orders a change and stores it; resolves once it is stored. If the store fails, the board no
-   * longer matches what is stored: the refusal says `reload`, and the caller drops the room.
+   * Orders a change and stores it; resolves once it is stored, and the tabs on this node but
+   * `except` (its author's, which gets the ack) have been sent it. If the store fails, the board
+   * no longer matches what is stored: the refusal says `reload`, and the caller drops the room.
    */
-  async commit(member: RoomMember, req: OpRequest): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
+  async commit(member: RoomMember, req: OpRequest, except?: string): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
+    if (this.options.shared) return this.serially("committing", () => this.commitShared(member, req, except));
     // Before the resend check: an op sent before a lock and resent after it is refused like a new one.
     const forbidden = this.forbidden(member, this.actionOf(req, member.user.id));
     if (forbidden) return forbidden;
@@ -346,11 +409,107 @@ export class BoardRoom {
     try {
       await this.write(() => this.store.append(this.boardId, applied));
     } catch (err) {
-      this.log.error("storing an op failed: board reloads from storage", { board: this.boardId, error: String(err) });
-      return { ...refuse("INTERNAL", "The change could not be stored; nothing was changed."), reload: true };
+      return this.storeFailed(err);
     }
+    // Writes to one board complete in order: so do these, in seq order.
+    this.events.op(this.boardId, applied, except);
     if (++this.opsSinceSnapshot >= this.options.snapshotEvery) this.snapshot();
     return { ok: true, seq: applied.seq, applied };
+  }
+
+  /**
+   * Cluster mode: the op is decided on the board as this node has it, then stored as its next
+   * seq. Another node may have stored that seq first: then this node reads what it missed and
+   * decides again, on the board as it is now, so that every node applies the same ops in the
+   * same order and none is decided on a board that changed under it.
+   */
+  private async commitShared(member: RoomMember, req: OpRequest, except?: string): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
+    for (;;) {
+      const forbidden = this.forbidden(member, this.actionOf(req, member.user.id));
+      if (forbidden) return forbidden;
+      const res = this.board.prepare(req, member.user.id, this.options.maxBytes);
+      if (!res.ok) return res;
+      // Applied here only once stored: a resend's first is stored.
+      if (res.duplicate) return { ok: true, seq: res.seq };
+      const applied: AppliedOp = { ...res.applied, name: member.user.name, at: Date.now() };
+      this.storing = { seq: applied.seq, opId: req.opId, except };
+      try {
+        await this.write(() => this.store.append(this.boardId, applied));
+        // Unless this node heard it from Redis before the answer came: then it has it already.
+        this.ops.take(applied);
+      } catch (err) {
+        this.storing = undefined;
+        // Taken by another node: decided again once this node has it. A store behind the seq this
+        // op was decided on has lost ops this node applied (see `resync`): that is a store failure.
+        if (err instanceof PositionTaken && err.last >= applied.seq) {
+          await this.catchUp(this.ops, err.last, () => this.board.seq);
+          continue;
+        }
+        return this.storeFailed(err);
+      }
+      this.storing = undefined;
+      this.taken.ops += 1;
+      if (applied.seq % this.options.snapshotEvery === 0) this.snapshot();
+      return { ok: true, seq: applied.seq, applied };
+    }
+  }
+
+  /** Cluster mode: an op another node stored (or this one: each is applied once). */
+  receiveOp(op: AppliedOp): void {
+    this.ops.take(op);
+  }
+
+  /** Cluster mode: a chat message another node stored (or this one). */
+  receiveChat(chat: StoredChat): void {
+    this.chats.take(chat);
+  }
+
+  /**
+   * Cluster mode: reads back what the store has that this node has not (its messages were lost
+   * while its connection to Redis was down). False when the store went back: it lost changes
+   * this node has (a Redis that restarted without them), and the room must be loaded afresh.
+   */
+  async resync(): Promise<boolean> {
+    await Promise.all([this.ops.fill(), this.chats.fill()]);
+    const stored = await this.shared().opsAfter(this.boardId, this.board.seq - 1);
+    return this.board.seq === 0 || stored.some((op) => op.seq === this.board.seq);
+  }
+
+  /** Cluster mode: the store no longer holds this board as this room has it (another node made it, or it was deleted). */
+  get lost(): boolean {
+    return this.lostValue;
+  }
+
+  /** Applies an op that is stored, in seq order, and sends it to this node's tabs. */
+  private accept(op: AppliedOp): void {
+    this.board.applyCommitted(op);
+    this.recent.push(op);
+    this.timeline?.append(recordOf(op));
+    this.opsSinceSnapshot += 1;
+    const own = this.storing?.seq === op.seq && this.storing.opId === op.op.opId ? this.storing : undefined;
+    this.events.op(this.boardId, op, own?.except);
+  }
+
+  /** Reads back what another node stored until this node has reached `last`. */
+  private async catchUp<T>(items: InOrder<T>, last: number, at: () => number): Promise<void> {
+    while (at() < last) await items.fill();
+  }
+
+  /** One change of this node at a time, in the order asked: each is decided on what the one before left. */
+  private serially<T>(queue: "committing" | "posting", run: () => Promise<T>): Promise<T> {
+    const next = this[queue].then(run);
+    this[queue] = next.catch(() => undefined);
+    return next;
+  }
+
+  private storeFailed(err: unknown): Refusal & { reload: true } {
+    this.log.error("storing an op failed: board reloads from storage", { board: this.boardId, error: String(err) });
+    return { ...refuse("INTERNAL", "The change could not be stored; nothing was changed."), reload: true };
+  }
+
+  private shared(): SharedStore {
+    if (!this.options.shared) throw new Error("only a room in cluster mode reads back what other nodes stored");
+    return this.options.shared;
   }
 
   /** The board's latest runs of changes, the earliest moment it can show, and its seq now. */
@@ -378,7 +537,7 @@ export class BoardRoom {
    * shown since, a restore of those hidden since, and the circle's colour then. Each is stored
    * and acked like any op; nothing is destroyed, and the owner can undo it.
    */
-  async restoreTo(member: RoomMember, seq: number, onApplied: (applied: AppliedOp) => void): Promise<Ack<{ applied: AppliedOp[] }> & { reload?: true }> {
+  async restoreTo(member: RoomMember, seq: number): Promise<Ack<{ applied: AppliedOp[] }> & { reload?: true }> {
     const forbidden = this.forbidden(member, "restore");
     if (forbidden) return forbidden;
     const moment = await this.moment(seq);
@@ -394,13 +553,11 @@ export class BoardRoom {
     ];
     const applied: AppliedOp[] = [];
     for (const req of reqs) {
+      // To every tab, the owner's too (these ops were made by the server for it), each at once
+      // as it is stored: tabs apply ops in seq order, and must not wait for the rest.
       const res = await this.commit(member, req);
       if (!res.ok) return res;
-      // Out at once, each in its turn: tabs apply ops in seq order, and must not wait for the rest.
-      if (res.applied) {
-        applied.push(res.applied);
-        onApplied(res.applied);
-      }
+      if (res.applied) applied.push(res.applied);
     }
     return { ok: true, applied };
   }
@@ -435,6 +592,22 @@ export class BoardRoom {
 
   /** Posts a message from a person on the board (by browser: direct messages are kept by browser); resolves once it is stored. */
   async postChat(from: RoomMember, req: ChatInput, now: number): Promise<Ack<Posted>> {
+    if (!this.options.shared) {
+      const res = await this.post(from, req, now);
+      if ("taken" in res) throw new Error("only a store shared by several nodes can have a message's id taken");
+      return res;
+    }
+    // Numbered like ops: a message whose id another node took first is posted again after it.
+    return this.serially("posting", async () => {
+      for (;;) {
+        const res = await this.post(from, req, now);
+        if (!("taken" in res)) return res;
+        await this.catchUp(this.chats, res.taken, () => this.chat.lastId);
+      }
+    });
+  }
+
+  private async post(from: RoomMember, req: ChatInput, now: number): Promise<Ack<Posted> | { taken: number }> {
     let to: { user: User; client: string } | undefined;
     if (req.to !== undefined) {
       const user = this.roster.byId(req.to);
@@ -450,6 +623,7 @@ export class BoardRoom {
       } catch (err) {
         // Not stored, so never posted: a retry must post it anew rather than be acked as a resend.
         this.chat.remove(posted.message.id);
+        if (err instanceof PositionTaken && err.last >= posted.message.id) return { taken: err.last };
         this.log.error("storing a chat message failed", { board: this.boardId, error: String(err) });
         return refuse("INTERNAL", "The message could not be stored; try again.");
       }
@@ -541,13 +715,19 @@ export class BoardRoom {
         break;
       }
     }
+    let stored: BoardAccess;
     try {
-      await this.saveAccess(next);
+      stored = await this.saveAccess(next);
     } catch (err) {
+      // Cluster mode: an owner on another node changed the board first; decided again on what they left.
+      if (err instanceof PositionTaken) {
+        await this.refreshAccess();
+        return this.decide(actor, req, now);
+      }
       this.log.error("storing a board's access failed", { board: this.boardId, error: String(err) });
       return refuse("INTERNAL", "The change could not be stored; nothing was changed.");
     }
-    this.access = next;
+    this.access = stored;
     // A role is the browser's (as `roleOf` gives it on a join): every name it holds here takes it,
     // one that joined while the change was stored too. Owners keep theirs.
     if (req.type === "role") {
@@ -581,7 +761,7 @@ export class BoardRoom {
    * to one board complete in order), so that boards only looked at never fill the lobby.
    */
   private async write(write: () => Promise<void>): Promise<void> {
-    const created = this.stored ? undefined : this.store.create(this.boardId, this.epoch);
+    const created = this.stored ? undefined : this.create();
     this.stored = true;
     // Not created after all: the next write tries again (the store refuses writes to boards it lacks).
     created?.catch(() => (this.stored = false));
@@ -594,10 +774,34 @@ export class BoardRoom {
     }
   }
 
-  private saveAccess(access: BoardAccess): Promise<void> {
+  /**
+   * Creates the board in the store. In cluster mode another node may have made it first, under
+   * its own epoch: the tabs here were told this room's, so the room is lost and they start over.
+   */
+  private async create(): Promise<void> {
+    await this.store.create(this.boardId, this.epoch);
+    if (!this.options.shared || (await this.shared().epochOf(this.boardId)) === this.epoch) return;
+    this.lostValue = true;
+    throw new Error(`another node made board ${this.boardId} first`);
+  }
+
+  /** Stores the access as the record's next version; resolves with it as stored. */
+  private async saveAccess(access: BoardAccess): Promise<BoardAccess> {
     const persisted = access.toPersisted();
     if (!persisted) throw new Error("a board nobody owns has no access to store");
-    return this.write(() => this.store.saveAccess(this.boardId, persisted));
+    const versioned = { ...persisted, version: this.access.version + 1 };
+    await this.write(() => this.store.saveAccess(this.boardId, versioned));
+    return BoardAccess.fromPersisted(versioned);
+  }
+
+  /** Cluster mode: the board's access as another node stored it, unless this node has it or a later one. */
+  receiveAccess(access: PersistedAccess): void {
+    if ((access.version ?? 0) > this.access.version) this.access = BoardAccess.fromPersisted(access);
+  }
+
+  private async refreshAccess(): Promise<void> {
+    const stored = await this.shared().accessOf(this.boardId);
+    if (stored) this.receiveAccess(stored);
   }
 
   /** What a change needs its author to be allowed: erasing or bringing back others' strokes needs more than one's own. */

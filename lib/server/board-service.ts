@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { OPERATOR, refuse, type Ack, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
 import {
   BoardRoom,
@@ -12,6 +13,7 @@ import {
 } from "./board-room";
 import { hashKey, newKey } from "./keys";
 import type { Logger } from "./log";
+import type { BoardFeed, FeedMessage } from "./redis/board-feed";
 import type { BoardStore } from "./storage";
 import { upgradeStored } from "./storage/upgrade";
 
@@ -33,6 +35,10 @@ export interface Member extends RoomMember {
 export interface BoardServiceOptions extends BoardRoomOptions {
   /** How long a board nobody is on stays in memory. */
   idleMs: number;
+  /** Cluster mode: each board in memory hears what other nodes store of it (`shared` is the store). */
+  feed?: BoardFeed;
+  /** A board in memory no longer matches the store: it was dropped, and its tabs must load it afresh. */
+  onLost?: (boardId: string) => void;
 }
 
 const UNKNOWN_VIEW_LINK = refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
@@ -63,6 +69,23 @@ export class BoardService {
   close(): void {
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
     this.idleTimers.clear();
+  }
+
+  /**
+   * Cluster mode, after the connection to Redis came back: each board in memory reads back what
+   * it missed meanwhile; one the store lost changes of (a Redis restarted without them) is loaded
+   * afresh, and its tabs start over from it.
+   */
+  async resync(): Promise<void> {
+    await Promise.all(
+      [...this.rooms].map(async ([boardId, room]) => {
+        try {
+          if (!(await room.resync())) this.lose(boardId, room, "the store went back: it lost changes this node has");
+        } catch (err) {
+          this.log.warn("reading back a board's changes failed", { board: boardId, error: String(err) });
+        }
+      }),
+    );
   }
 
   /**
@@ -141,9 +164,9 @@ export class BoardService {
   }
 
   /** Makes the member's board as it was at a moment again (see BoardRoom.restoreTo); a store failure drops the board from memory, as a failed commit does. */
-  async restoreTo(member: Member, seq: number, onApplied: (applied: AppliedOp) => void): ReturnType<BoardRoom["restoreTo"]> {
+  async restoreTo(member: Member, seq: number): ReturnType<BoardRoom["restoreTo"]> {
     const room = this.roomOf(member);
-    const res = await room.restoreTo(member, seq, onApplied);
+    const res = await room.restoreTo(member, seq);
     this.dropIfReloading(member.boardId, room, res);
     return res;
   }
@@ -186,16 +209,31 @@ export class BoardService {
    * Orders a change and stores it; resolves once it is stored. If the store fails, the board is
    * dropped from memory (it no longer matches what is stored) and the caller hears of it.
    */
-  async commit(member: Member, req: OpRequest): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
+  async commit(member: Member, req: OpRequest, except?: string): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
     const room = this.roomOf(member);
-    const res = await room.commit(member, req);
+    const res = await room.commit(member, req, except);
     this.dropIfReloading(member.boardId, room, res);
     return res;
   }
 
   /** A board whose store failed no longer matches it: out of memory, to be loaded afresh. */
   private dropIfReloading(boardId: string, room: BoardRoom, res: { ok: boolean; reload?: true }): void {
-    if (!res.ok && res.reload && this.rooms.get(boardId) === room) this.rooms.delete(boardId);
+    if (!res.ok && res.reload) this.forget(boardId, room);
+  }
+
+  /** Drops a room that no longer matches the store, and has its tabs load the board afresh. */
+  private lose(boardId: string, room: BoardRoom, why: string): void {
+    if (this.rooms.get(boardId) !== room) return;
+    this.log.warn("board reloads from the store", { board: boardId, why });
+    this.forget(boardId, room);
+    this.options.onLost?.(boardId);
+  }
+
+  /** Out of memory (and, in a cluster, no longer heard). */
+  private forget(boardId: string, room: BoardRoom): void {
+    if (this.rooms.get(boardId) !== room) return;
+    this.rooms.delete(boardId);
+    this.options.feed?.unfollow(boardId);
   }
 
   postChat(member: Member, req: ChatInput, now: number): Promise<Ack<Posted>> {
@@ -232,7 +270,7 @@ export class BoardService {
     const deleting = (async () => {
       const room = this.rooms.get(boardId);
       this.stopIdleTimer(boardId);
-      this.rooms.delete(boardId);
+      if (room) this.forget(boardId, room);
       await room?.settled();
       await this.store.deleteBoard(boardId);
     })().finally(() => this.deletions.delete(boardId));
@@ -311,12 +349,41 @@ export class BoardService {
   }
 
   private async read(boardId: string): Promise<BoardRoom> {
-    const stored = upgradeStored(await this.store.load(boardId));
-    const room = stored
-      ? BoardRoom.fromStored(boardId, stored, this.store, this.log, this.options)
-      : new BoardRoom(boardId, this.store, this.log, this.options);
+    // Cluster mode: heard from before it is read, so that nothing stored in between is missed
+    // (what the read has already is skipped by seq).
+    const heard: FeedMessage[] = [];
+    let hear = (message: FeedMessage): void => void heard.push(message);
+    await this.options.feed?.follow(boardId, (message) => hear(message));
+    let room: BoardRoom;
+    try {
+      const stored = upgradeStored(await this.store.load(boardId));
+      // Cluster mode: every node that opens a board before it is stored gives it the same epoch.
+      const epoch = await this.options.shared?.agreeEpoch(boardId, randomUUID());
+      room = stored
+        ? BoardRoom.fromStored(boardId, stored, this.store, this.log, this.options)
+        : new BoardRoom(boardId, this.store, this.log, this.options, epoch);
+    } catch (err) {
+      this.options.feed?.unfollow(boardId);
+      throw err;
+    }
     this.rooms.set(boardId, room);
+    hear = (message) => this.heard(boardId, room, message);
+    for (const message of heard) hear(message);
     return room;
+  }
+
+  /** Cluster mode: what another node stored of a board in memory here. */
+  private heard(boardId: string, room: BoardRoom, message: FeedMessage): void {
+    switch (message.kind) {
+      case "op":
+        return room.receiveOp(message.op);
+      case "chat":
+        return room.receiveChat(message.chat);
+      case "access":
+        return room.receiveAccess(message.access);
+      case "deleted":
+        return this.lose(boardId, room, "it was deleted");
+    }
   }
 
   /**
@@ -330,7 +397,7 @@ export class BoardService {
     // Never changed, so nothing to keep: gone at once, so that opening board after board (each a
     // few KB) cannot fill memory, nor make the lobby sort thousands of them.
     if (!room.isStored) {
-      this.rooms.delete(boardId);
+      this.forget(boardId, room);
       return;
     }
     const timer = setTimeout(() => {
@@ -338,7 +405,7 @@ export class BoardService {
       if (this.rooms.get(boardId) !== room || room.size > 0) return;
       if (room.isWriting) return this.evictWhenEmpty(boardId);
       room.snapshot();
-      this.rooms.delete(boardId);
+      this.forget(boardId, room);
       this.log.debug("board left memory", { board: boardId });
     }, this.options.idleMs);
     timer.unref();

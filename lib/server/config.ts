@@ -1,4 +1,6 @@
+import { hostname } from "node:os";
 import { hostPattern } from "./host-names";
+import { isRedisUrl } from "./redis/connection";
 import { LOG_LEVELS, type LogLevel } from "./log";
 import { SQLITE_SYNCHRONOUS_MODES, STORAGE_KINDS, type SqliteSynchronous, type StorageKind } from "./storage";
 
@@ -33,8 +35,14 @@ export interface Config {
   /** Chat messages one person may send at once, and the rate the allowance refills. */
   chatBurst: number;
   chatPerSecond: number;
-  /** `sqlite` (a file under dataDir) or `memory` (gone at exit). */
+  /** `sqlite` (a file under dataDir), `memory` (gone at exit), or `redis` (cluster mode: set by REDIS_URL). */
   storage: StorageKind;
+  /** Cluster mode: the Redis every node shares (see docs/DEPLOY.md); unset, one process serves everything. */
+  redisUrl?: string;
+  /** What every Redis key and channel of this deployment starts with. */
+  redisPrefix: string;
+  /** This node's name in a cluster: the connection badge shows it, logs and /healthz say it. */
+  nodeId: string;
   dataDir: string;
   /** `normal` survives a killed process; `full` also a power cut, at some write speed. */
   sqliteSynchronous: SqliteSynchronous;
@@ -85,7 +93,15 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env, argv: readonly string[] = process.argv): Config {
   const logLevel = oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info");
   const cursorMode = oneOf(env, "CURSOR_MODE", CURSOR_MODES, "coalesce");
-  const storage = oneOf(env, "STORAGE", STORAGE_KINDS, "sqlite");
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !isRedisUrl(redisUrl)) throw new Error("REDIS_URL must be redis://host:port, rediss://host:port or unix:///path/to/redis.sock");
+  // REDIS_URL switches cluster mode on: every node keeps its boards in that Redis.
+  const storage = oneOf(env, "STORAGE", STORAGE_KINDS, redisUrl ? "redis" : "sqlite");
+  if ((storage === "redis") !== (redisUrl !== undefined)) throw new Error("STORAGE=redis goes with REDIS_URL (cluster mode), and only with it");
+  const redisPrefix = env.REDIS_PREFIX || "scribble";
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) throw new Error("REDIS_PREFIX may hold only letters, digits, '_', '.' and '-' (at most 64)");
+  const nodeId = env.NODE_ID || hostname();
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(nodeId)) throw new Error("NODE_ID may hold only letters, digits, '_', '.' and '-' (at most 64)");
   const sqliteSynchronous = oneOf(env, "SQLITE_SYNCHRONOUS", SQLITE_SYNCHRONOUS_MODES, "normal");
   return {
     port: int(env, "PORT", 3000, 0, 65535),
@@ -106,6 +122,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     chatBurst: int(env, "CHAT_BURST", 5, 1, 1_000),
     chatPerSecond: int(env, "CHAT_PER_SECOND", 1, 1, 1_000),
     storage,
+    redisUrl,
+    redisPrefix,
+    nodeId,
     dataDir: env.DATA_DIR || "./data",
     sqliteSynchronous,
     snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),

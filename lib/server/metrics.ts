@@ -24,7 +24,7 @@ export class Metrics {
     adminRefusals: 0,
   };
 
-  count(name: keyof Metrics["counters"]): void {
-    this.counters[name] += 1;
+  count(name: keyof Metrics["counters"], n = 1): void {
+    this.counters[name] += n;
   }
 }

@@ -3,6 +3,7 @@ import { Server } from "socket.io";
 import { hostAllowed, originAllowed } from "./admission";
 import { guardConnections, guardEvents } from "./packet-guard";
 import { BoardService } from "./board-service";
+import { joinCluster } from "./cluster";
 import type { Config } from "./config";
 import { CLAIM_LIMIT, eventLimits, HISTORY_LIMIT, MANAGE_LIMIT, STROKE_FETCH_LIMIT } from "./event-limits";
 import { CursorHub } from "./cursors";
@@ -20,9 +21,10 @@ import type { Logger } from "./log";
 import { Metrics } from "./metrics";
 import { Outbound } from "./outbound";
 import { RateLimiter } from "./rate-limit";
-import type { BoardStore } from "./storage";
+import { roomEvents } from "./room-events";
+import { RedisStore, type BoardStore } from "./storage";
 import { TransportLimit } from "./transport-limit";
-import type { ScribbleServer } from "./rooms";
+import { closeBoardConnections, type ScribbleServer } from "./rooms";
 import type { Context } from "./types";
 
 export const SOCKET_PATH = "/socket.io/";
@@ -81,12 +83,19 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   });
   transports.limitSockets(httpServer, config.connectTimeoutMs);
   const metrics = new Metrics();
-  const boards = new BoardService(store, log, {
+  // Cluster mode: the store is the Redis every node shares.
+  const shared = store instanceof RedisStore ? store : undefined;
+  const cluster = shared && joinCluster(io, config, log, shared, (): Promise<void> => boards.resync());
+  const boards: BoardService = new BoardService(store, log, {
     snapshotEvery: config.snapshotEvery,
     idleMs: config.boardIdleMs,
     maxPeople: config.maxPeoplePerBoard,
     maxTabs: config.maxTabsPerPerson,
     maxBytes: config.boardMaxBytes,
+    events: roomEvents(io),
+    shared,
+    feed: cluster?.feed,
+    onLost: (boardId) => closeBoardConnections(io, boardId),
   });
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
   const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId));
@@ -134,6 +143,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
       boards.close();
       io.emit("server:shutdown");
       await io.close();
+      await cluster?.close();
     },
   };
 }

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from "@/lib/server/config";
 import { createLogger, type LogEntry } from "@/lib/server/log";
 import type { SocketServer } from "@/lib/server/socket-server";
 import { startServer as startSocketServer } from "@/lib/server/start-server";
-import { MemoryStore, type BoardStore } from "@/lib/server/storage";
+import { MemoryStore, RedisStore, type BoardStore } from "@/lib/server/storage";
 import { addOp, strokeInput } from "../unit/fixtures";
 
 export { addOp, circleOp, clearOp, committedStroke, eraseOp, restoreOp, strokeInput } from "../unit/fixtures";
@@ -50,6 +50,22 @@ export async function startServer(overrides: Partial<Config> = {}, store: BoardS
     async close() {
       for (const c of clients) c.disconnect();
       await server.close();
+    },
+  };
+}
+
+/**
+ * One node of a cluster: a server of its own on the Redis at `redisUrl`, sharing with every node
+ * started on the same `prefix` (a test's own: several tests share one Redis).
+ */
+export async function startNode(redisUrl: string, prefix: string, overrides: Partial<Config> = {}): Promise<TestServer> {
+  const store = new RedisStore(redisUrl, prefix);
+  const server = await startServer({ storage: "redis", redisUrl, redisPrefix: prefix, ...overrides }, store);
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await store.close();
     },
   };
 }

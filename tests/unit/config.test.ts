@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "@/lib/server/config";
 
@@ -22,6 +23,9 @@ describe("loadConfig", () => {
       chatBurst: 5,
       chatPerSecond: 1,
       storage: "sqlite",
+      redisUrl: undefined,
+      redisPrefix: "scribble",
+      nodeId: hostname(),
       dataDir: "./data",
       sqliteSynchronous: "normal",
       snapshotEvery: 500,
@@ -85,8 +89,17 @@ describe("loadConfig", () => {
 
   it("refuses a STORAGE or CURSOR_MODE it does not know, listing the allowed values", () => {
     expect(loadConfig({ STORAGE: "memory", CURSOR_MODE: "relay" }, [])).toMatchObject({ storage: "memory", cursorMode: "relay" });
-    expect(() => loadConfig({ STORAGE: "redis" }, [])).toThrow('STORAGE must be one of sqlite, memory, not "redis"');
+    expect(() => loadConfig({ STORAGE: "postgres" }, [])).toThrow('STORAGE must be one of sqlite, memory, redis, not "postgres"');
     expect(() => loadConfig({ CURSOR_MODE: "batch" }, [])).toThrow('CURSOR_MODE must be one of coalesce, relay, not "batch"');
+  });
+
+  it("switches cluster mode on with REDIS_URL: the Redis store, and this node's name", () => {
+    expect(loadConfig({ REDIS_URL: "redis://10.0.0.5:6379", NODE_ID: "n2" }, [])).toMatchObject({ storage: "redis", redisUrl: "redis://10.0.0.5:6379", nodeId: "n2" });
+    expect(loadConfig({ REDIS_URL: "unix:///run/redis/redis.sock", REDIS_PREFIX: "class-7" }, [])).toMatchObject({ storage: "redis", redisPrefix: "class-7" });
+    expect(() => loadConfig({ STORAGE: "redis" }, [])).toThrow("STORAGE=redis goes with REDIS_URL (cluster mode), and only with it");
+    expect(() => loadConfig({ REDIS_URL: "redis://localhost", STORAGE: "sqlite" }, [])).toThrow("STORAGE=redis goes with REDIS_URL");
+    expect(() => loadConfig({ REDIS_URL: "localhost:6379" }, [])).toThrow("REDIS_URL must be redis://host:port");
+    expect(() => loadConfig({ REDIS_URL: "redis://localhost", NODE_ID: "node one" }, [])).toThrow("NODE_ID may hold only");
   });
 
   it("reads ALLOWED_HOSTS as host names and *.domain wildcards, and refuses anything else", () => {

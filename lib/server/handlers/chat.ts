@@ -1,6 +1,6 @@
-import { chatSendSchema, refuse } from "../../protocol";
+import { chatSendSchema, refuse, type ChatMessage } from "../../protocol";
 import { bind } from "../bind";
-import { boardRoom, userRoom, type ScribbleSocket } from "../rooms";
+import { boardRoom, userRoom, type ScribbleServer, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void {
@@ -19,12 +19,18 @@ export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void
     if (!res.ok || res.duplicate) return res.ok ? { ok: true, message: res.message } : res;
     const { message } = res;
     const { boardId } = member;
-    // A direct message goes to the two people's own rooms (all their tabs), never to the board;
-    // the sending tab has it from its ack.
-    const to = message.to
-      ? socket.to(userRoom(boardId, message.to.id)).to(userRoom(boardId, message.author.id))
-      : socket.broadcast.to(boardRoom(boardId));
-    to.emit("chat:message", message);
+    // The tabs on this node; other nodes send it to theirs as they read it from the store.
+    deliverChat(socket.local, boardId, message);
     return { ok: true, message };
   });
+}
+
+/**
+ * Sends a chat message to the tabs that may see it, through `to` (this node's sockets, and not
+ * the sender's tab, which has it from its ack): a direct message to the two people's own rooms
+ * (all their tabs), never to the board.
+ */
+export function deliverChat(to: Pick<ScribbleServer, "to">, boardId: string, message: ChatMessage): void {
+  const target = message.to ? to.to(userRoom(boardId, message.to.id)).to(userRoom(boardId, message.author.id)) : to.to(boardRoom(boardId));
+  target.emit("chat:message", message);
 }

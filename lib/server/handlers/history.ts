@@ -2,7 +2,7 @@ import { historyMomentSchema } from "../../protocol";
 import { handshakeKey } from "../admission";
 import { bind } from "../bind";
 import { overLimit } from "../reply";
-import { boardRoom, closeBoardConnections, type ScribbleSocket } from "../rooms";
+import { closeBoardConnections, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 /** The board's history: its changes, the board at a moment, and (owners) that moment again for everyone. */
@@ -16,11 +16,8 @@ export function registerHistoryHandlers(ctx: Context, socket: ScribbleSocket): v
   bind(ctx, socket, "history:at", historyMomentSchema, { member: true }, ({ seq }, member) => paced(() => boards.momentAt(member, seq)));
 
   bind(ctx, socket, "history:restore", historyMomentSchema, { member: true }, async ({ seq }, member) => {
-    // To everyone, the owner's tab too: these ops were made by the server for it, not sent by it.
-    const res = await boards.restoreTo(member, seq, (applied) => {
-      ctx.metrics.count("opsCommitted");
-      io.to(boardRoom(member.boardId)).emit("op", applied);
-    });
+    const res = await boards.restoreTo(member, seq);
+    if (res.ok) ctx.metrics.count("opsCommitted", res.applied.length);
     if (!res.ok) {
       if (res.reload) setImmediate(() => closeBoardConnections(io, member.boardId));
       return res;

@@ -21,7 +21,8 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
       ctx.metrics.count("rateLimited");
       return refuse("RATE_LIMITED", "Too much drawing from your network at once; trying again shortly.", { retryAfterMs: allowed.retryAfterMs });
     }
-    const res = await boards.commit(member, req);
+    // The others hear of it from the room, in seq order; this tab from the answer.
+    const res = await boards.commit(member, req, socket.id);
     // Only what is stored spends the address's allowance: not a refusal, not a resend.
     if (!res.ok || !res.applied) writeLimits.refund(address, cost);
     if (!res.ok) {
@@ -31,10 +32,7 @@ export function registerOpHandlers(ctx: Context, socket: ScribbleSocket): void {
       return res;
     }
     // A resend of an op applied before is acked again but sent to nobody again.
-    if (res.applied) {
-      ctx.metrics.count("opsCommitted");
-      socket.broadcast.to(boardRoom(member.boardId)).emit("op", res.applied);
-    }
+    if (res.applied) ctx.metrics.count("opsCommitted");
     return { ok: true, seq: res.seq, applied: res.applied };
   });
 

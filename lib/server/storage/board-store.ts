@@ -55,3 +55,15 @@ export const notCreated = (boardId: string): Error => new Error(`board ${boardId
 
 /** Why a store refuses every call once `close` was called. */
 export const storeClosed = (): Error => new Error("the board store is closed");
+
+/**
+ * Why a store shared by several nodes (Redis) refuses an op or chat message: another node stored
+ * one under that number first. `last` is the number the board is at: the caller catches up to
+ * it and decides again.
+ */
+export class PositionTaken extends Error {
+  constructor(readonly last: number) {
+    super(`another node stored that position first: the board is at ${last}`);
+    this.name = "PositionTaken";
+  }
+}

@@ -1,13 +1,15 @@
 import { join } from "node:path";
 import type { BoardStore } from "./board-store";
 import { MemoryStore } from "./memory-store";
+import { RedisStore } from "./redis-store";
 import { SqliteStore, type SqliteSynchronous } from "./sqlite-store";
 
-export type { BoardStore, StoredBoard } from "./board-store";
+export { PositionTaken, type BoardStore, type StoredBoard } from "./board-store";
 export { MemoryStore } from "./memory-store";
+export { RedisStore } from "./redis-store";
 export { SQLITE_SYNCHRONOUS_MODES, SqliteStore, type SqliteSynchronous } from "./sqlite-store";
 
-export const STORAGE_KINDS = ["sqlite", "memory"] as const;
+export const STORAGE_KINDS = ["sqlite", "memory", "redis"] as const;
 export type StorageKind = (typeof STORAGE_KINDS)[number];
 
 /** The settings a store is made from (the server's `Config` has them). */
@@ -15,6 +17,10 @@ export interface StoreSettings {
   storage: StorageKind;
   dataDir: string;
   sqliteSynchronous: SqliteSynchronous;
+  /** Redis's address, for `redis` (cluster mode: see lib/server/redis/connection.ts). */
+  redisUrl?: string;
+  /** What every Redis key of this deployment starts with: several may share one Redis. */
+  redisPrefix?: string;
   /** What a board's kept ops may take as JSON (LIMITS.historyBytesMax unless told: tests tell less). */
   historyBytes?: number;
 }
@@ -25,5 +31,13 @@ export const databaseFile = (dataDir: string): string => join(dataDir, "scribble
 /** The store the configuration asks for: an SQLite file under `dataDir` unless told otherwise. */
 export function createBoardStore(settings: StoreSettings): BoardStore {
   const { historyBytes } = settings;
-  return settings.storage === "memory" ? new MemoryStore(historyBytes) : new SqliteStore(databaseFile(settings.dataDir), settings.sqliteSynchronous, historyBytes);
+  switch (settings.storage) {
+    case "memory":
+      return new MemoryStore(historyBytes);
+    case "redis":
+      if (!settings.redisUrl) throw new Error("the redis store needs a Redis URL (REDIS_URL)");
+      return new RedisStore(settings.redisUrl, settings.redisPrefix, historyBytes);
+    case "sqlite":
+      return new SqliteStore(databaseFile(settings.dataDir), settings.sqliteSynchronous, historyBytes);
+  }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PersistedBoard } from "@/lib/board";
 import { LIMITS, type AppliedOp } from "@/lib/protocol";
 import { createBoardStore, type BoardStore, type StoreSettings } from "@/lib/server/storage";
-import { SNAPSHOT_CHUNK } from "@/lib/server/storage/sqlite-store";
+import { SNAPSHOT_CHUNK } from "@/lib/server/storage/snapshot-chunks";
 import { spawnProcess } from "@/tools/lib/spawn-server";
 import { applied, committedStroke } from "../../unit/fixtures";
 import { accessOf, addAt, boardOf, chatAt, issueWorkload, WORKLOAD, workloadLoaded } from "./fixtures";

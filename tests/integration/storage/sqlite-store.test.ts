@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { PersistedBoard } from "@/lib/board";
 import type { Stroke } from "@/lib/protocol";
 import { databaseFile, SqliteStore } from "@/lib/server/storage";
-import { SNAPSHOT_CHUNK } from "@/lib/server/storage/sqlite-store";
+import { SNAPSHOT_CHUNK } from "@/lib/server/storage/snapshot-chunks";
 import { describeBoardStore } from "./board-store.contract";
 import { addAt, boardOf, chatAt } from "./fixtures";
 

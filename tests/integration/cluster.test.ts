@@ -1,0 +1,119 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import type { AppliedOp } from "@/lib/protocol";
+import { RedisStore } from "@/lib/server/storage";
+import { addOp, circleOp, commit, eraseOp, joinLoaded, newClientId, next, openTab, record, sendOp, startNode, strokeInput, type TestServer } from "./harness";
+import { useRedis } from "./support/redis";
+
+const redis = useRedis();
+
+/** Nodes of one cluster per test, on this file's Redis under a prefix of the test's own. */
+function useCluster() {
+  const started: TestServer[] = [];
+  let prefix = "";
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((node) => node.close()));
+  });
+  return async (count: number): Promise<TestServer[]> => {
+    prefix = `cluster-${randomUUID()}`;
+    const nodes = await Promise.all(Array.from({ length: count }, (_, i) => startNode(redis().url, prefix, { nodeId: `n${i + 1}` })));
+    started.push(...nodes);
+    return nodes;
+  };
+}
+
+/** Resolves once `count` ops have come on the socket, with them in the order they came. */
+function opsOn(tab: { socket: import("@/lib/client/socket").ClientSocket }, count: number): Promise<AppliedOp[]> {
+  return new Promise((resolve) => {
+    const got: AppliedOp[] = [];
+    const onOp = (op: AppliedOp) => {
+      got.push(op);
+      if (got.length < count) return;
+      tab.socket.off("op", onOp);
+      resolve(got);
+    };
+    tab.socket.on("op", onOp);
+  });
+}
+
+describe("a cluster of nodes on one Redis", () => {
+  const cluster = useCluster();
+
+  it("sends a change made on one node to the tabs of the same board on another, in one order", async () => {
+    const [a, b] = await cluster(2);
+    const ada = await openTab(a!, "shared", "Ada");
+    const bob = await openTab(b!, "shared", "Bob");
+
+    const toBob = next(bob.socket, "op");
+    const added = await commit(ada.socket, addOp("add-1", strokeInput("s-1")));
+    expect(await toBob).toEqual(added);
+
+    const toAda = next(ada.socket, "op");
+    const erased = await commit(bob.socket, eraseOp("erase-1", "s-1"));
+    expect(erased.seq).toBe(added.seq + 1);
+    expect(await toAda).toEqual(erased);
+
+    const circle = next(bob.socket, "op");
+    await commit(ada.socket, circleOp("c-1", "#22c55e"));
+    expect((await circle).op).toMatchObject({ type: "circle:set", color: "#22c55e" });
+  });
+
+  it("gives ops sent at once on two nodes one gap-free order, the same on every tab", async () => {
+    const [a, b] = await cluster(2);
+    const ada = await openTab(a!, "race", "Ada");
+    const bob = await openTab(b!, "race", "Bob");
+    const n = 40;
+    const adaHears = opsOn(ada, n);
+    const bobHears = opsOn(bob, n);
+    const [mine, theirs] = await Promise.all([
+      Promise.all(Array.from({ length: n }, (_, i) => sendOp(ada.socket, addOp(`ada-${i}`, strokeInput(`ada-${i}`))))),
+      Promise.all(Array.from({ length: n }, (_, i) => sendOp(bob.socket, addOp(`bob-${i}`, strokeInput(`bob-${i}`))))),
+    ]);
+    const seqs = [...mine, ...theirs].map((res) => (res.ok ? res.seq : -1)).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 2 * n }, (_, i) => i + 1));
+    // Each tab hears the other's ops, in seq order.
+    const heard = [await adaHears, await bobHears].map((ops) => ops.map((op) => op.seq));
+    for (const seqsHeard of heard) expect(seqsHeard).toEqual([...seqsHeard].sort((x, y) => x - y));
+    expect(heard[0]).toEqual(theirs.map((res) => (res.ok ? res.seq : -1)).sort((x, y) => x - y));
+
+    // The store has them all, in one order, and a late joiner on either node sees the same board.
+    const late = await Promise.all([a!, b!].map(async (node) => joinLoaded(await node.connect(), "race", `Late ${node.url}`)));
+    expect(late[0]!.strokes.map((s) => s.id)).toEqual(late[1]!.strokes.map((s) => s.id));
+    expect(late[0]!.strokes).toHaveLength(2 * n);
+  });
+
+  it("resumes a tab on another node from where it was, with the ops it missed", async () => {
+    const [a, b] = await cluster(2);
+    const clientId = newClientId();
+    const ada = await openTab(a!, "resume", "Ada", clientId);
+    const bob = await openTab(b!, "resume", "Bob");
+    await commit(ada.socket, addOp("add-1", strokeInput("s-1")));
+    const { epoch, seq } = { epoch: ada.snapshot.epoch, seq: 1 };
+    ada.socket.disconnect();
+    const missed = await commit(bob.socket, addOp("add-2", strokeInput("s-2")));
+
+    const socket = await b!.connect();
+    const ops = record(socket, "op");
+    const res = await socket.emitWithAck("board:join", { protocol: ada.snapshot.self ? 2 : 2, boardId: "resume", name: "Ada", clientId, resume: { epoch, seq } });
+    expect(res).toMatchObject({ ok: true, sync: "delta", seq: missed.seq, epoch });
+    await expect.poll(() => ops).toEqual([missed]);
+  });
+
+  it("posts chat on one node to the tabs on another, numbered once across the cluster", async () => {
+    const [a, b] = await cluster(2);
+    const ada = await openTab(a!, "chat", "Ada");
+    const bob = await openTab(b!, "chat", "Bob");
+    const toBob = next(bob.socket, "chat:message");
+    const [first, second] = await Promise.all([
+      ada.socket.emitWithAck("chat:send", { opId: "m-1", text: "hello from a" }),
+      bob.socket.emitWithAck("chat:send", { opId: "m-2", text: "hello from b" }),
+    ]);
+    expect(first.ok && second.ok).toBe(true);
+    const ids = [first, second].map((res) => (res.ok ? res.message.id : -1)).sort();
+    expect(ids).toEqual([1, 2]);
+    expect(await toBob).toMatchObject({ text: "hello from a" });
+    const store = new RedisStore(redis().url, (a!.store as RedisStore).prefix);
+    expect((await store.load("chat"))?.chat.map((c) => c.message.text).sort()).toEqual(["hello from a", "hello from b"]);
+    await store.close();
+  });
+});
