@@ -20,7 +20,7 @@ export function BoardConnectionStatus({ board }: { board: BoardState }) {
 
 /** The tab's connection; `pending` counts the changes waiting for the server (none off a board). */
 export function ConnectionStatus({ pending = 0 }: { pending?: number }) {
-  const { state, transport, rttMs, detail } = useStore(connectionStore);
+  const { state, transport, rttMs, detail, node } = useStore(connectionStore);
   return (
     <div
       className={`connection connection--${state}`}
@@ -28,6 +28,7 @@ export function ConnectionStatus({ pending = 0 }: { pending?: number }) {
       data-state={state}
       data-transport={transport ?? ""}
       data-rtt={rttMs ?? ""}
+      data-node={node ?? ""}
       data-pending={pending}
       role="status"
       title={detail ?? undefined}
@@ -38,6 +39,7 @@ export function ConnectionStatus({ pending = 0 }: { pending?: number }) {
         <span className="connection__meta">
           {transport === "polling" ? "long-polling" : transport}
           {rttMs !== null && ` · ${rttMs} ms`}
+          {node !== null && ` · node ${node}`}
         </span>
       )}
       {state !== "connected" && detail && <span className="connection__meta">{detail}</span>}

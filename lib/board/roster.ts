@@ -1,4 +1,4 @@
-import { nameKey, type ActivityState, type Color, type Role, type User } from "../protocol";
+import { nameKey, type ActivityState, type Color, type Dismissal, type Role, type User } from "../protocol";
 import { pickPersonColor } from "./colors";
 
 export interface RosterJoin {
@@ -17,6 +17,29 @@ export interface RosterLeave {
   /** They stay, and their state changed with this tab gone (it was their active one). */
   changed: boolean;
 }
+
+/**
+ * One tab on the board as a cluster's nodes share it (see BoardRoom): the person it is, on which
+ * browser, and its own activity. A roster is made again from its tabs' records in `since` order.
+ */
+export interface TabRecord {
+  socketId: string;
+  clientId: string;
+  user: User;
+  state: ActivityState;
+  /** The node the tab is connected to (its instance: see lib/server/cluster.ts). */
+  node: string;
+  /** The roster's version when the tab joined: the order tabs are placed in again. */
+  since: number;
+}
+
+/** A change to who is on the board: in a cluster every node applies the same ones in the same order. */
+export type RosterChange =
+  | { type: "join"; tab: TabRecord }
+  /** Tabs leaving; taken off by an owner or the operator when `dismissal` says why. */
+  | { type: "leave"; socketIds: string[]; dismissal?: Dismissal }
+  | { type: "state"; socketId: string; state: ActivityState }
+  | { type: "role"; userIds: string[]; role: Role };
 
 /** One person on the board: a name, the browser that holds it, and its tabs. */
 interface Person {
@@ -45,23 +68,41 @@ export class Roster {
 
   /** Adds a tab under a name; the caller checks `isAvailable` first and removes the tab's old place. */
   join(args: { socketId: string; clientId: string; name: string; role: Role; newUserId: () => string }): RosterJoin {
-    if (!this.isAvailable(args.name, args.clientId)) throw new Error(`name "${args.name}" is taken`);
-    if (this.bySocket.has(args.socketId)) throw new Error(`socket ${args.socketId} is on the board already`);
-    const existing = this.byName.get(nameKey(args.name));
+    return this.place(args.socketId, args.clientId, this.userFor(args), "active");
+  }
+
+  /** Who a tab joining under this name would be: the person holding it, or a new one with the least worn colour. */
+  userFor(args: { name: string; role: Role; newUserId: () => string }): User {
+    return this.byName.get(nameKey(args.name))?.user ?? { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()), state: "active", role: args.role };
+  }
+
+  /** Adds a tab as `user` (from `userFor`, here or on another node): their tab, or their first. */
+  place(socketId: string, clientId: string, user: User, state: ActivityState): RosterJoin {
+    if (!this.isAvailable(user.name, clientId)) throw new Error(`name "${user.name}" is taken`);
+    if (this.bySocket.has(socketId)) throw new Error(`socket ${socketId} is on the board already`);
+    const existing = this.byName.get(nameKey(user.name));
     if (existing) {
-      existing.sockets.set(args.socketId, "active");
-      this.bySocket.set(args.socketId, existing);
+      existing.sockets.set(socketId, state);
+      this.bySocket.set(socketId, existing);
       const changed = this.updateState(existing);
       return { user: existing.user, isNew: false, changed };
     }
-    const person: Person = {
-      user: { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()), state: "active", role: args.role },
-      clientId: args.clientId,
-      sockets: new Map([[args.socketId, "active"]]),
-    };
-    this.byName.set(nameKey(args.name), person);
-    this.bySocket.set(args.socketId, person);
+    const person: Person = { user: { ...user, state }, clientId, sockets: new Map([[socketId, state]]) };
+    this.byName.set(nameKey(user.name), person);
+    this.bySocket.set(socketId, person);
     return { user: person.user, isNew: true, changed: false };
+  }
+
+  /** A roster of these tabs, placed in `since` order (see TabRecord). */
+  static fromRecords(records: readonly TabRecord[]): Roster {
+    const roster = new Roster();
+    for (const r of [...records].sort((a, b) => a.since - b.since)) roster.place(r.socketId, r.clientId, r.user, r.state);
+    return roster;
+  }
+
+  /** One tab's activity, as its record keeps it. */
+  stateOf(socketId: string): ActivityState | undefined {
+    return this.bySocket.get(socketId)?.sockets.get(socketId);
   }
 
   /** Removes one tab; undefined for a socket that is not on the board. */

@@ -9,6 +9,8 @@ export interface ConnectionStore {
   rttMs: number | null;
   /** Why we are not connected, in words for people. */
   detail: string | null;
+  /** In a cluster, the node serving this tab (its NODE_ID). */
+  node: string | null;
 }
 
 /** Tab-wide, not per board: the tab has one socket, shared by the lobby and every board it opens. */
@@ -17,4 +19,5 @@ export const connectionStore = createStore<ConnectionStore>(() => ({
   transport: null,
   rttMs: null,
   detail: null,
+  node: null,
 }));

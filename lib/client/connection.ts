@@ -23,6 +23,7 @@ export function trackConnection(socket: ClientSocket): () => void {
       state: offline ? "offline" : "reconnecting",
       transport: null,
       rttMs: null,
+      node: null,
       detail: offline ? "This device is offline." : `Connection lost (${reason}).`,
     });
   };
@@ -47,7 +48,7 @@ export function trackConnection(socket: ClientSocket): () => void {
     const started = performance.now();
     try {
       const res = await socket.timeout(PING_TIMEOUT_MS).emitWithAck("ping");
-      if (res.ok) set({ rttMs: Math.round(performance.now() - started) });
+      if (res.ok) set({ rttMs: Math.round(performance.now() - started), node: res.node ?? null });
     } catch {
       // No answer within the timeout: the heartbeat decides whether the connection is gone.
       set({ rttMs: null });

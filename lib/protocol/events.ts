@@ -107,7 +107,8 @@ export interface ClientToServerEvents {
   "presence:state": (update: { state: ActivityState }) => void;
   /** A chat message, public or (with `to`, a user id) direct; acked with the stored message. */
   "chat:send": (req: ChatSendRequest, ack: (res: Ack<{ message: ChatMessage }>) => void) => void;
-  ping: (ack: (res: Ack<{ now: number }>) => void) => void;
+  /** `node`: in a cluster, the name of the node serving the connection (NODE_ID). */
+  ping: (ack: (res: Ack<{ now: number; node?: string }>) => void) => void;
   /**
    * The board's history: its latest runs of changes (at most LIMITS.historyEntriesMax), the
    * earliest moment it can show, and the board's seq now. Not for viewers.

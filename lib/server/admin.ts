@@ -13,7 +13,7 @@ import {
   type AdminStats,
 } from "../protocol";
 import { handshakeKey } from "./admission";
-import { deliverManaged, dismiss } from "./handlers/manage";
+import { deliverManaged } from "./handlers/manage";
 import { secretMatcher } from "./keys";
 import { RateLimiter, TokenBucket } from "./rate-limit";
 import type { Context } from "./types";
@@ -108,14 +108,14 @@ export function registerAdmin(ctx: Context): { close(): void } {
     const operate = async (boardId: string, req: Parameters<Context["boards"]["operate"]>[1]): Promise<Ack> => {
       const res = await ctx.boards.operate(boardId, req, Date.now());
       if (!res.ok) return res;
-      deliverManaged(ctx, boardId, res);
+      await deliverManaged(ctx, boardId, res);
       log.info("admin changed a board", { board: boardId, type: req.type });
       return { ok: true };
     };
     on("admin:lock", adminLockSchema, ({ boardId, locked }) => operate(boardId, { type: "settings", settings: { locked } }));
     on("admin:remove", adminRemoveSchema, ({ boardId, userId }) => operate(boardId, { type: "remove", userId }));
     on("admin:delete", adminBoardSchema, async ({ boardId }) => {
-      dismiss(ctx, ctx.boards.tabsOn(boardId), { reason: "deleted", by: OPERATOR });
+      await ctx.boards.dismiss(boardId, ctx.boards.tabsOn(boardId), { reason: "deleted", by: OPERATOR });
       await ctx.boards.deleteBoard(boardId);
       ctx.lobby.changed(boardId);
       ctx.lobby.listingChange();

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { Board, BoardAccess, ChatLog, recordOf, Roster, Timeline, type Credentials, type PersistedAccess, type StoredChat } from "../board";
+import { Board, BoardAccess, ChatLog, recordOf, Roster, Timeline, type Credentials, type PersistedAccess, type RosterChange, type StoredChat, type TabRecord } from "../board";
 import {
   effectiveRole,
   forbiddenReason,
@@ -32,7 +32,7 @@ import { InOrder } from "./in-order";
 import { newKey, userIdFor } from "./keys";
 import type { Logger } from "./log";
 import { RecentOps, RESYNC_WINDOW } from "./recent-ops";
-import { PositionTaken, type BoardStore, type StoredBoard } from "./storage";
+import { PositionTaken, type BoardStore, type SharedStore, type StoredBoard } from "./storage";
 
 export type JoinInput = z.output<typeof joinRequestSchema>;
 export type ChatInput = z.output<typeof chatSendSchema>;
@@ -40,28 +40,23 @@ export type ChatInput = z.output<typeof chatSendSchema>;
 /** The writes a room makes: it never loads (its service does) nor closes the store. */
 export type RoomStore = Pick<BoardStore, "create" | "append" | "saveSnapshot" | "appendChat" | "saveAccess" | "historyOf">;
 
-/** What a store shared by several nodes (Redis) adds: reading back what other nodes stored. */
-export interface SharedStore {
-  opsAfter(boardId: string, seq: number): Promise<AppliedOp[]>;
-  chatAfter(boardId: string, id: number): Promise<StoredChat[]>;
-  epochOf(boardId: string): Promise<string | null>;
-  /**
-   * The epoch every node gives a board the store lacks until one of them creates it under it:
-   * `candidate` unless another node chose first.
-   */
-  agreeEpoch(boardId: string, candidate: string): Promise<string>;
-  accessOf(boardId: string): Promise<PersistedAccess | null>;
-}
-
 /** What a room tells the tabs' side as it happens, for the tabs on this node. */
 export interface RoomEvents {
   /** An op took effect (each once, in seq order): for every tab on the board but its author's (`except`), which has its ack. */
   op(boardId: string, op: AppliedOp, except?: string): void;
   /** A chat message another node stored (this node's own go out with their ack). */
   chat(boardId: string, chat: StoredChat): void;
+  /** Someone came onto the board (their first tab, `socketId`): for the others. */
+  joined(boardId: string, user: User, socketId: string): void;
+  /** Someone's last tab left the board: for the others (not the tabs leaving, `except`). */
+  left(boardId: string, user: User, except: readonly string[]): void;
+  /** A person's state (the most present of their tabs') changed: for everyone but the tabs leaving, `except`. */
+  state(boardId: string, user: User, except?: readonly string[]): void;
+  /** An owner or the operator took these tabs off the board: those on this node must be told why. */
+  dismissed(boardId: string, socketIds: readonly string[], dismissal: Dismissal): void;
 }
 
-const NO_EVENTS: RoomEvents = { op: () => undefined, chat: () => undefined };
+const NO_EVENTS: RoomEvents = { op: () => undefined, chat: () => undefined, joined: () => undefined, left: () => undefined, state: () => undefined, dismissed: () => undefined };
 
 export interface BoardRoomOptions {
   /** Ops stored between two snapshots. */
@@ -79,6 +74,8 @@ export interface BoardRoomOptions {
    * arrives through `receiveOp`, `receiveChat` and `receiveAccess`.
    */
   shared?: SharedStore;
+  /** Cluster mode: this node's name in the tab records it makes (see lib/server/cluster.ts). */
+  node?: string;
 }
 
 const NO_SUCH_MOMENT = refuse("UNKNOWN_MOMENT", "The board's history does not reach that moment.");
@@ -89,17 +86,8 @@ export type JoinFollow = { kind: "strokes"; strokes: Stroke[] } | { kind: "ops";
 export interface RoomJoined {
   snapshot: JoinSnapshot;
   follow: JoinFollow;
-  /** The person was not on the board before this tab: the others must hear of it. */
+  /** The person was not on the board before this tab (the others hear of it from the room's events). */
   announce: boolean;
-  /** Set when the person was on the board and their state changed with this tab (it made them active). */
-  changed?: User;
-}
-
-export interface RoomLeft {
-  /** Set when the last tab of this person left: the others must hear of it. */
-  user?: User;
-  /** Set when the person stays but their state changed with this tab gone (their active tab closed). */
-  changed?: User;
 }
 
 /** A person on the board as one of their tabs sees them: who, from which browser, and what they may do now. */
@@ -120,7 +108,7 @@ export interface Managed {
   removed?: RemovedPerson[];
   /** The board's new view-only link key: for owners only. */
   viewKey?: string;
-  /** Tabs to take off the board, and what to tell them. */
+  /** Tabs to take off the board (`dismiss`, once the others were told of the change), and what to tell them. */
   dismiss?: { socketIds: string[]; dismissal: Dismissal };
   /** The board went into the lobby's list or out of it. */
   relist?: true;
@@ -150,7 +138,11 @@ interface RoomState {
  * in flight (`settled`), so that what a tab is told is stored. Knows nothing of Socket.IO.
  */
 export class BoardRoom {
-  private readonly roster = new Roster();
+  private roster = new Roster();
+  /** Each tab's record (see TabRecord), and the roster's version: how many changes made it. */
+  private tabs = new Map<string, TabRecord>();
+  private rosterVersion = 0;
+  private presence: Promise<unknown> = Promise.resolve();
   /** Writes not finished yet. */
   private readonly inFlight = new Set<Promise<void>>();
   private readonly epoch: string;
@@ -177,6 +169,7 @@ export class BoardRoom {
   /** Shared mode: ops and chat messages as they come, from this node or another, each applied once and in order. */
   private readonly ops: InOrder<AppliedOp>;
   private readonly chats: InOrder<StoredChat>;
+  private readonly rosterChanges: InOrder<{ version: number; change: RosterChange }>;
   /** Shared mode: set once the store is found to have another board under this id (another node made it first). */
   private lostValue = false;
 
@@ -216,6 +209,15 @@ export class BoardRoom {
         this.events.chat(this.boardId, c);
       },
       readAfter: (id) => this.shared().chatAfter(this.boardId, id),
+    });
+    this.rosterChanges = new InOrder({
+      at: () => this.rosterVersion,
+      numberOf: (c) => c.version,
+      apply: (c) => {
+        this.applyRoster(c.change);
+        this.rosterVersion = c.version;
+      },
+      readAfter: (version) => this.shared().rosterAfter(this.boardId, version),
     });
   }
 
@@ -353,27 +355,150 @@ export class BoardRoom {
     return undefined;
   }
 
-  /** Adds a tab that `refusal` let in and that has left any board it was on. */
-  join(socketId: string, req: JoinInput, credentials: Credentials): RoomJoined {
-    const res = this.roster.join({
-      socketId,
-      clientId: req.clientId,
-      name: req.name,
-      role: this.access.roleOf(credentials),
-      newUserId: () => userIdFor(this.access.idSecret, this.boardId, req.clientId, req.name),
+  /**
+   * Adds a tab that `refusal` let in and that has left any board it was on. In a cluster another
+   * node may have changed who is on the board meanwhile: the join is then asked again, and may
+   * be refused after all.
+   */
+  async join(socketId: string, req: JoinInput, credentials: Credentials): Promise<Ack<RoomJoined>> {
+    let isNew = false;
+    const res = await this.changeRoster(() => {
+      const refusal = this.refusal(req.name, credentials);
+      if (refusal) return refusal;
+      const user = this.roster.userFor({
+        name: req.name,
+        role: this.access.roleOf(credentials),
+        newUserId: () => userIdFor(this.access.idSecret, this.boardId, req.clientId, req.name),
+      });
+      isNew = this.roster.tabsOf(req.name) === 0;
+      return { type: "join", tab: { socketId, clientId: req.clientId, user, state: "active", node: this.options.node ?? "", since: this.rosterVersion + 1 } };
     });
-    return { ...this.joined(req, res.user), announce: res.isNew, changed: res.changed ? res.user : undefined };
+    if (!res.ok) return res;
+    const user = this.roster.userOf(socketId)!;
+    return { ok: true, ...this.joined(req, user), announce: isNew };
   }
 
-  leave(socketId: string): RoomLeft {
-    const res = this.roster.leave(socketId);
-    if (!res) return {};
-    return res.gone ? { user: res.user } : { changed: res.changed ? res.user : undefined };
+  /** Takes a tab off the board; the others hear of it through the room's events. */
+  leave(socketId: string): Promise<unknown> {
+    return this.changeRoster(() => (this.roster.userOf(socketId) ? { type: "leave", socketIds: [socketId] } : null));
   }
 
-  /** Records a tab's activity; returns the person when their state changed with it. */
-  setActivity(socketId: string, state: ActivityState): User | undefined {
-    return this.roster.setActivity(socketId, state);
+  /** Records a tab's activity; the others hear of it if the person's state changed with it. */
+  setActivity(socketId: string, state: ActivityState): Promise<unknown> {
+    return this.changeRoster(() => (this.roster.stateOf(socketId) !== undefined && this.roster.stateOf(socketId) !== state ? { type: "state", socketId, state } : null));
+  }
+
+  /**
+   * Cluster mode: who is on the board, as the nodes share it in Redis (each tab's record, and the
+   * version the last change made), for a room just loaded.
+   */
+  takeRoster(records: readonly TabRecord[], version: number): void {
+    this.roster = Roster.fromRecords(records);
+    this.tabs = new Map(records.map((r) => [r.socketId, r]));
+    this.rosterVersion = version;
+  }
+
+  /** Cluster mode: a change to who is on the board, made on any node (each is applied once, in order). */
+  receiveRoster(version: number, change: RosterChange): void {
+    this.rosterChanges.take({ version, change });
+  }
+
+  /** Cluster mode: the tabs of nodes that stopped (see lib/server/cluster.ts). */
+  nodesOnBoard(): Set<string> {
+    return new Set([...this.tabs.values()].map((t) => t.node));
+  }
+
+  /** Cluster mode: takes off the board the tabs of nodes that stopped: their people leave everyone's lists. */
+  dropNodes(dead: ReadonlySet<string>): Promise<unknown> {
+    return this.changeRoster(() => {
+      const socketIds = [...this.tabs.values()].filter((t) => dead.has(t.node)).map((t) => t.socketId);
+      return socketIds.length > 0 ? { type: "leave", socketIds } : null;
+    });
+  }
+
+  /**
+   * Makes a change to who is on the board, built by `build` on the roster as it is (null: no
+   * change; a refusal: none made). One node: applied at once. Cluster mode: stored in Redis as
+   * the roster's next version first; if another node took that version, this one reads the
+   * changes it missed and builds the change again.
+   */
+  private async changeRoster(build: () => RosterChange | Refusal | null): Promise<Ack> {
+    const shared = this.options.shared;
+    if (!shared) {
+      const change = build();
+      if (change === null) return { ok: true };
+      if ("ok" in change) return change;
+      this.applyRoster(change);
+      this.rosterVersion += 1;
+      return { ok: true };
+    }
+    return this.serially("presence", async () => {
+      for (;;) {
+        const change = build();
+        if (change === null) return { ok: true };
+        if ("ok" in change) return change;
+        const version = this.rosterVersion + 1;
+        try {
+          await shared.changeRoster(this.boardId, version, change, this.recordsAfter(change));
+        } catch (err) {
+          if (err instanceof PositionTaken && err.last >= version) {
+            await this.catchUp(this.rosterChanges, err.last, () => this.rosterVersion);
+            continue;
+          }
+          throw err;
+        }
+        this.rosterChanges.take({ version, change });
+        return { ok: true };
+      }
+    });
+  }
+
+  /** The tab records a change sets (the rest it names are deleted): what Redis keeps of the roster. */
+  private recordsAfter(change: RosterChange): { set: TabRecord[]; del: string[] } {
+    switch (change.type) {
+      case "join":
+        return { set: [change.tab], del: [] };
+      case "leave":
+        return { set: [], del: change.socketIds };
+      case "state":
+        return { set: [{ ...this.tabs.get(change.socketId)!, state: change.state }], del: [] };
+      case "role": {
+        const ids = new Set(change.userIds);
+        return { set: [...this.tabs.values()].filter((t) => ids.has(t.user.id)).map((t) => ({ ...t, user: { ...t.user, role: change.role } })), del: [] };
+      }
+    }
+  }
+
+  /** A change to who is on the board takes effect; this node's tabs hear of what it changed. */
+  private applyRoster(change: RosterChange): void {
+    const { boardId, events } = this;
+    for (const record of this.recordsAfter(change).set) this.tabs.set(record.socketId, record);
+    switch (change.type) {
+      case "join": {
+        const { socketId, clientId, user, state } = change.tab;
+        const res = this.roster.place(socketId, clientId, user, state);
+        if (res.isNew) events.joined(boardId, res.user, socketId);
+        if (res.changed) events.state(boardId, res.user);
+        break;
+      }
+      case "leave":
+        for (const socketId of change.socketIds) {
+          this.tabs.delete(socketId);
+          const res = this.roster.leave(socketId);
+          if (res?.gone) events.left(boardId, res.user, change.socketIds);
+          else if (res?.changed) events.state(boardId, res.user, change.socketIds);
+        }
+        if (change.dismissal) events.dismissed(boardId, change.socketIds, change.dismissal);
+        break;
+      case "state": {
+        const changed = this.roster.setActivity(change.socketId, change.state);
+        if (changed) events.state(boardId, changed);
+        break;
+      }
+      case "role":
+        for (const userId of change.userIds) this.roster.setRole(userId, change.role);
+        break;
+    }
   }
 
   /** Strokes by id, erased ones included, at most `maxPoints` points (see Board.strokesFor). */
@@ -492,11 +617,16 @@ export class BoardRoom {
 
   /** Reads back what another node stored until this node has reached `last`. */
   private async catchUp<T>(items: InOrder<T>, last: number, at: () => number): Promise<void> {
-    while (at() < last) await items.fill();
+    for (let stalled = 0; at() < last; ) {
+      const before = at();
+      await items.fill();
+      // The store does not have what it said it has (it went back meanwhile): give up, reload.
+      if (at() === before && ++stalled >= 3) throw new Error(`board ${this.boardId}: the store no longer has what another node stored`);
+    }
   }
 
   /** One change of this node at a time, in the order asked: each is decided on what the one before left. */
-  private serially<T>(queue: "committing" | "posting", run: () => Promise<T>): Promise<T> {
+  private serially<T>(queue: "committing" | "posting" | "presence", run: () => Promise<T>): Promise<T> {
     const next = this[queue].then(run);
     this[queue] = next.catch(() => undefined);
     return next;
@@ -731,19 +861,31 @@ export class BoardRoom {
     // A role is the browser's (as `roleOf` gives it on a join): every name it holds here takes it,
     // one that joined while the change was stored too. Owners keep theirs.
     if (req.type === "role") {
-      for (const user of this.roster.users()) {
-        if (user.role === "owner" || this.roster.clientOfUser(user.id) !== target!.clientId) continue;
-        this.roster.setRole(user.id, req.role);
-        managed.changes.push({ type: "role", by, userId: user.id, role: req.role });
-      }
+      let userIds: string[] = [];
+      await this.changeRoster(() => {
+        userIds = this.roster.users().flatMap((u) => (u.role !== "owner" && this.roster.clientOfUser(u.id) === target!.clientId ? [u.id] : []));
+        return userIds.length > 0 ? { type: "role", userIds, role: req.role } : null;
+      });
+      for (const userId of userIds) managed.changes.push({ type: "role", by, userId, role: req.role });
     }
     // Who leaves is decided now, not before the write: a tab may have joined meanwhile.
     if (req.type === "remove") managed.dismiss = { socketIds: this.roster.socketsOfClient(target!.clientId), dismissal: { reason: "removed", by } };
     if (req.type === "end") {
-      const socketIds = this.roster.tabs().filter(([, user]) => user.role !== "owner").map(([socketId]) => socketId);
+      const socketIds = this.roster.tabs().flatMap(([socketId, user]) => (user.role !== "owner" ? [socketId] : []));
       managed.dismiss = { socketIds, dismissal: { reason: "ended", by } };
     }
     return { ok: true, ...managed };
+  }
+
+  /**
+   * Takes tabs off the board (those still on it), telling them why: each node tells its own (see
+   * RoomEvents.dismissed).
+   */
+  dismiss(socketIds: readonly string[], dismissal: Dismissal): Promise<unknown> {
+    return this.changeRoster(() => {
+      const on = socketIds.filter((id) => this.roster.userOf(id));
+      return on.length > 0 ? { type: "leave", socketIds: on, dismissal } : null;
+    });
   }
 
   /** Saves a snapshot if anything changed since the last one, so that the board opens fast next time. */
@@ -831,7 +973,7 @@ export class BoardRoom {
   }
 
   /** What a joining tab is told: everyone, its chat, and the board in full or the ops it missed. */
-  private joined(req: JoinInput, self: User): Omit<RoomJoined, "announce" | "changed"> {
+  private joined(req: JoinInput, self: User): Omit<RoomJoined, "announce"> {
     const common = {
       self,
       users: this.roster.users(),

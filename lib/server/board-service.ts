@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { OPERATOR, refuse, type Ack, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
+import { OPERATOR, refuse, type Ack, type Dismissal, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
 import {
   BoardRoom,
   type BoardRoomOptions,
@@ -8,7 +8,6 @@ import {
   type Managed,
   type Posted,
   type RoomJoined,
-  type RoomLeft,
   type RoomMember,
 } from "./board-room";
 import { hashKey, newKey } from "./keys";
@@ -23,7 +22,8 @@ export interface Joined extends RoomJoined {
   left?: Left;
 }
 
-export interface Left extends RoomLeft {
+/** The board a tab left (the others hear of it from the room's events). */
+export interface Left {
   boardId: string;
 }
 
@@ -118,22 +118,21 @@ export class BoardService {
         await room.claim(ownerKeyHash, newKey());
       } catch (err) {
         this.log.error("storing a new board's owner failed", { board: boardId, error: String(err) });
+        if (room.lost) this.lose(boardId, room, "another node made it first");
         return refuse("INTERNAL", "The board could not be made yours: try again.");
       }
       // The board may have left memory while the claim was stored (the tab's other board was this one).
       if (this.rooms.get(boardId) !== room) return this.join(socketId, req, mayClaim);
-      // Others may have joined, and owners decided, while the claim was stored: the name may be
-      // taken now, the board full, or this browser removed.
-      const meanwhile = room.refusal(req.name, credentials);
-      if (meanwhile) return meanwhile;
     }
     // The board it was on may leave memory only once the tab is on this one: it may be the same
-    // board, under another name.
+    // board, under another name. Others may have joined, and owners decided, while a claim was
+    // stored: the join asks again whether the name is free, the board full, the browser removed.
     const left = this.release(socketId);
-    const joined = room.join(socketId, req, credentials);
-    this.socketBoard.set(socketId, boardId);
+    const joined = await room.join(socketId, req, credentials);
     if (left) this.evictWhenEmpty(left.boardId);
-    return { ok: true, boardId, ...joined, left };
+    if (!joined.ok) return joined;
+    this.socketBoard.set(socketId, boardId);
+    return { ...joined, boardId, left };
   }
 
   leave(socketId: string): Left | undefined {
@@ -142,10 +141,22 @@ export class BoardService {
     return left;
   }
 
-  /** Records a tab's activity; returns the person when their state changed with it. */
-  setActivity(socketId: string, state: ActivityState): User | undefined {
+  /** Records a tab's activity (the others hear of it from the room's events). */
+  setActivity(socketId: string, state: ActivityState): void {
     const boardId = this.socketBoard.get(socketId);
-    return boardId === undefined ? undefined : this.rooms.get(boardId)?.setActivity(socketId, state);
+    const room = boardId === undefined ? undefined : this.rooms.get(boardId);
+    if (room) this.settle(boardId!, room.setActivity(socketId, state));
+  }
+
+  /**
+   * A change to who is on a board that nobody waits for (a leave, a tab's activity). In a cluster
+   * it can fail (Redis is down): the board is then loaded afresh, and its tabs join it again.
+   */
+  private settle(boardId: string, change: Promise<unknown>): void {
+    change.catch((err: unknown) => {
+      const room = this.rooms.get(boardId);
+      if (room) this.lose(boardId, room, `a change to who is on it could not be stored: ${String(err)}`);
+    });
   }
 
   /** FORBIDDEN, in words for the person, when the member may not do this now. */
@@ -221,6 +232,14 @@ export class BoardService {
     if (!res.ok && res.reload) this.forget(boardId, room);
   }
 
+  /** Cluster mode: takes off every board here the tabs of nodes not in `live` (they stopped: a crash, a kill). */
+  dropNodesExcept(live: ReadonlySet<string>): void {
+    for (const [boardId, room] of this.rooms) {
+      const gone = new Set([...room.nodesOnBoard()].filter((node) => !live.has(node)));
+      if (gone.size > 0) this.settle(boardId, room.dropNodes(gone));
+    }
+  }
+
   /** Drops a room that no longer matches the store, and has its tabs load the board afresh. */
   private lose(boardId: string, room: BoardRoom, why: string): void {
     if (this.rooms.get(boardId) !== room) return;
@@ -255,6 +274,11 @@ export class BoardService {
     const res = room.isStored || room.size > 0 ? await room.manage(OPERATOR, req, now) : refuse("UNKNOWN_LINK", "There is no such board.");
     this.evictWhenEmpty(boardId);
     return res;
+  }
+
+  /** Takes tabs off a board, telling each why (on every node of a cluster). */
+  async dismiss(boardId: string, socketIds: readonly string[], dismissal: Dismissal): Promise<void> {
+    await this.rooms.get(boardId)?.dismiss(socketIds, dismissal);
   }
 
   /** The tabs on a board, to send away before it is deleted. */
@@ -318,7 +342,9 @@ export class BoardService {
     const boardId = this.socketBoard.get(socketId);
     if (boardId === undefined) return undefined;
     this.socketBoard.delete(socketId);
-    return { boardId, ...this.rooms.get(boardId)?.leave(socketId) };
+    const room = this.rooms.get(boardId);
+    if (room) this.settle(boardId, room.leave(socketId));
+    return { boardId };
   }
 
   /**
@@ -362,6 +388,9 @@ export class BoardService {
       room = stored
         ? BoardRoom.fromStored(boardId, stored, this.store, this.log, this.options)
         : new BoardRoom(boardId, this.store, this.log, this.options, epoch);
+      // Cluster mode: who is on the board, on any node.
+      const roster = await this.options.shared?.rosterOf(boardId);
+      if (roster) room.takeRoster(roster.records, roster.version);
     } catch (err) {
       this.options.feed?.unfollow(boardId);
       throw err;
@@ -381,6 +410,8 @@ export class BoardService {
         return room.receiveChat(message.chat);
       case "access":
         return room.receiveAccess(message.access);
+      case "roster":
+        return room.receiveRoster(message.version, message.change);
       case "deleted":
         return this.lose(boardId, room, "it was deleted");
     }

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
+import type { BoardService } from "./board-service";
 import type { Config } from "./config";
 import type { Logger } from "./log";
 import { BoardFeed } from "./redis/board-feed";
@@ -6,33 +8,66 @@ import { connectRedis } from "./redis/connection";
 import type { ScribbleServer } from "./rooms";
 import type { RedisStore } from "./storage";
 
+/**
+ * Says this node is alive (for NODE_TIMEOUT_MS from Redis's own clock, so nodes' clocks need not
+ * agree), forgets nodes silent for a day, and answers the nodes alive now.
+ */
+const HEARTBEAT = `
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 86400000)
+  return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')`;
+
 export interface Cluster {
   /** What other nodes store of the boards this node has in memory. */
   feed: BoardFeed;
+  /** This process among the cluster's nodes: its NODE_ID and a suffix of its own, new at each start. */
+  node: string;
   close(): Promise<void>;
 }
 
 /**
- * Joins this node to the others on the same Redis. Ordered changes (ops, chat, access) come
- * through `feed`, each board on its own channel, and each node sends them to its own tabs; what
- * needs no order (previews, cursors, presence, owners' notices, lobby counts) goes through
+ * Joins this node to the others on the same Redis. Ordered changes (ops, chat, access, who is on
+ * a board) come through `feed`, each board on its own channel, and each node sends them to its
+ * own tabs; what needs no order (previews, cursors, owners' notices, lobby counts) goes through
  * Socket.IO's sharded Redis adapter, whose "dynamic" mode gives each room a channel of its own, so
- * that a node hears only the boards its tabs are on.
+ * that a node hears only the boards its tabs are on. Every few seconds the node says it is alive,
+ * and takes off its boards the tabs of nodes that stopped saying so (a crash, a kill -9).
  */
-export function joinCluster(io: ScribbleServer, config: Config, log: Logger, store: RedisStore, resync: () => Promise<void>): Cluster {
+export function joinCluster(io: ScribbleServer, config: Config, log: Logger, store: RedisStore, boards: () => BoardService): Cluster {
   const url = config.redisUrl!;
+  const node = `${config.nodeId}~${randomBytes(4).toString("hex")}`;
   const pub = connectRedis(url);
   const sub = connectRedis(url, { maxRetriesPerRequest: null });
   for (const client of [pub, sub]) client.on("error", (err: Error) => log.warn("Socket.IO adapter: Redis connection failed", { error: err.message }));
   io.adapter(createShardedAdapter(pub, sub, { channelPrefix: `${config.redisPrefix}:io`, subscriptionMode: "dynamic" }));
   const feed = new BoardFeed(url, (boardId) => store.feedChannel(boardId), log, () => {
     log.info("Redis is back: boards read back what they missed");
-    void resync();
+    void boards().resync();
   });
+
+  const nodesKey = `${config.redisPrefix}:nodes`;
+  const beat = async () => {
+    try {
+      const live = (await pub.eval(HEARTBEAT, 1, nodesKey, node, config.nodeTimeoutMs)) as string[];
+      boards().dropNodesExcept(new Set(live));
+    } catch (err) {
+      log.warn("cluster heartbeat failed", { error: String(err) });
+    }
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), config.nodeTimeoutMs / 3);
+  timer.unref();
+
   return {
     feed,
+    node,
     async close() {
+      clearInterval(timer);
       feed.close();
+      // Gone at once from the others' view, rather than once its heartbeat runs out.
+      await pub.zrem(nodesKey, node).catch(() => undefined);
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },
   };

@@ -43,6 +43,12 @@ export interface Config {
   redisPrefix: string;
   /** This node's name in a cluster: the connection badge shows it, logs and /healthz say it. */
   nodeId: string;
+  /**
+   * Cluster mode: a node that has not said it is alive for this long is taken for dead, and its
+   * people leave every board (it says so three times as often). Below the ping timeout, so that
+   * its people are gone before their tabs would notice it themselves.
+   */
+  nodeTimeoutMs: number;
   dataDir: string;
   /** `normal` survives a killed process; `full` also a power cut, at some write speed. */
   sqliteSynchronous: SqliteSynchronous;
@@ -125,6 +131,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     redisUrl,
     redisPrefix,
     nodeId,
+    nodeTimeoutMs: int(env, "NODE_TIMEOUT_MS", 9_000, 300, 600_000),
     dataDir: env.DATA_DIR || "./data",
     sqliteSynchronous,
     snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),

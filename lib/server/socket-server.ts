@@ -85,14 +85,15 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   const metrics = new Metrics();
   // Cluster mode: the store is the Redis every node shares.
   const shared = store instanceof RedisStore ? store : undefined;
-  const cluster = shared && joinCluster(io, config, log, shared, (): Promise<void> => boards.resync());
+  const cluster = shared && joinCluster(io, config, log, shared, () => boards);
   const boards: BoardService = new BoardService(store, log, {
     snapshotEvery: config.snapshotEvery,
     idleMs: config.boardIdleMs,
     maxPeople: config.maxPeoplePerBoard,
     maxTabs: config.maxTabsPerPerson,
     maxBytes: config.boardMaxBytes,
-    events: roomEvents(io),
+    events: roomEvents(io, () => ctx),
+    node: cluster?.node,
     shared,
     feed: cluster?.feed,
     onLost: (boardId) => closeBoardConnections(io, boardId),

@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppliedOp } from "@/lib/protocol";
 import { RedisStore } from "@/lib/server/storage";
-import { addOp, circleOp, commit, eraseOp, joinLoaded, newClientId, next, openTab, record, sendOp, startNode, strokeInput, type TestServer } from "./harness";
+import { io } from "socket.io-client";
+import type { ClientSocket } from "@/lib/client/socket";
+import { addOp, askToJoin, barrier, circleOp, commit, enter, eraseOp, joinLoaded, manage, newClientId, next, openTab, record, refused, sendOp, startNode, strokeInput, type TestServer } from "./harness";
+import { spawnServer } from "@/tools/lib/spawn-server";
 import { useRedis } from "./support/redis";
 
 const redis = useRedis();
@@ -115,5 +118,86 @@ describe("a cluster of nodes on one Redis", () => {
     const store = new RedisStore(redis().url, (a!.store as RedisStore).prefix);
     expect((await store.load("chat"))?.chat.map((c) => c.message.text).sort()).toEqual(["hello from a", "hello from b"]);
     await store.close();
+  });
+});
+
+describe("who is on a board, across the cluster", () => {
+  const cluster = useCluster();
+
+  it("shows everyone on every node: joins, leaves, states, distinct colours, and names unique across nodes", async () => {
+    const [a, b] = await cluster(2);
+    const adaBrowser = newClientId();
+    const ada = await openTab(a!, "people", "Ada", adaBrowser);
+    const joined = next(ada.socket, "presence:joined");
+    const bob = await openTab(b!, "people", "Bob");
+    expect(await joined).toEqual(bob.snapshot.self);
+    expect(bob.snapshot.users.map((u) => u.name)).toEqual(["Ada", "Bob"]);
+    expect(bob.snapshot.self.color).not.toBe(ada.snapshot.self.color);
+
+    // Ada's name is hers on every node; her own browser may take it again anywhere.
+    expect(await askToJoin(await b!.connect(), "people", "ada")).toMatchObject(refused("NAME_TAKEN"));
+    const adaOnB = await openTab(b!, "people", "Ada", adaBrowser);
+    expect(adaOnB.id).toBe(ada.id);
+
+    const state = next(bob.socket, "presence:state");
+    ada.socket.emit("presence:state", { state: "away" });
+    adaOnB.socket.emit("presence:state", { state: "idle" });
+    expect(await state).toMatchObject({ userId: ada.id });
+
+    const left = next(ada.socket, "presence:left");
+    bob.socket.disconnect();
+    expect(await left).toBe(bob.id);
+    const late = await openTab(a!, "people", "Cy");
+    expect(late.snapshot.users.map((u) => u.name)).toEqual(["Ada", "Cy"]);
+  });
+
+  it("sends a direct message across nodes to the two people only", async () => {
+    const [a, b] = await cluster(2);
+    const ada = await openTab(a!, "dm", "Ada");
+    const cy = await openTab(a!, "dm", "Cy");
+    const bob = await openTab(b!, "dm", "Bob");
+    const toCy = record(cy.socket, "chat:message");
+    const toAda = next(ada.socket, "chat:message");
+    const res = await bob.socket.emitWithAck("chat:send", { opId: "dm-1", text: "psst", to: ada.id });
+    expect(res).toMatchObject({ ok: true, message: { to: { id: ada.id } } });
+    expect(await toAda).toMatchObject({ text: "psst", author: { id: bob.id } });
+    await barrier(cy.socket);
+    expect(toCy).toEqual([]);
+  });
+
+  it("takes a removed person's tabs off every node", async () => {
+    const [a, b] = await cluster(2);
+    const ownerKey = "owner-key-0123456789ab";
+    const olga = await openTab(a!, "class", "Olga", newClientId(), ownerKey);
+    const bea = await openTab(b!, "class", "Bea");
+    const dismissed = next(bea.socket, "board:dismissed");
+    const left = next(olga.socket, "presence:left");
+    expect(await manage(olga, { type: "remove", userId: bea.id })).toEqual({ ok: true });
+    expect(await dismissed).toEqual({ reason: "removed", by: olga.id });
+    expect(await left).toBe(bea.id);
+
+  });
+});
+
+describe("a node that dies", () => {
+  it("leaves no ghosts: its people go from the other nodes' lists within its timeout", async () => {
+    const prefix = `cluster-${randomUUID()}`;
+    const node = (id: string) => spawnServer({ entry: "socket", env: { REDIS_URL: redis().url, REDIS_PREFIX: prefix, NODE_TIMEOUT_MS: "1500", NODE_ID: id, LOG_LEVEL: "warn" } });
+    const [a, b] = await Promise.all([node("a"), node("b")]);
+    try {
+      const connect = (url: string) => io(url, { forceNew: true, reconnection: false, transports: ["websocket"] }) as ClientSocket;
+      const ada = await enter(connect(a.url), "ghosts", "Ada");
+      const joined = next(ada.socket, "presence:joined");
+      const dan = await enter(connect(b.url), "ghosts", "Dan");
+      expect(await joined).toMatchObject({ id: dan.id });
+      const gone = next(ada.socket, "presence:left");
+      await b.kill();
+      expect(await gone).toBe(dan.id);
+      const late = await enter(connect(a.url), "ghosts", "Cy");
+      expect(late.snapshot.users.map((u) => u.name)).toEqual(["Ada", "Cy"]);
+      for (const tab of [ada, late]) tab.socket.disconnect();
+    } finally {
+      await Promise.all([a.stop(), b.kill()]);
+    }
   });
 });

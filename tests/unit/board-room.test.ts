@@ -51,8 +51,15 @@ const credentials = (name: string) => ({ clientId: `client-${name}`, viaView: fa
 /** A room on a fresh board with Ada on it (tab "s-ada"). */
 function roomWithAda(store = new GatedStore()) {
   const room = new BoardRoom("b", store, log, OPTIONS);
-  room.join("s-ada", joinInput("Ada"), credentials("Ada"));
+  void room.join("s-ada", joinInput("Ada"), credentials("Ada"));
   return { room, store, ada: room.memberOf("s-ada")! };
+}
+
+/** Joins a tab that must be let in, and hands back what its join answered. */
+async function joinOk(room: BoardRoom, ...args: Parameters<BoardRoom["join"]>) {
+  const res = await room.join(...args);
+  if (!res.ok) throw new Error(`join refused: ${res.error.message}`);
+  return res;
 }
 
 /** The room as a service would load it from the store now. */
@@ -66,15 +73,15 @@ describe("BoardRoom", () => {
   it("sends a new tab every stroke, and a tab that resumes only the ops it missed", async () => {
     const { room, ada } = roomWithAda();
     const first = await room.commit(ada, addOp("op-1", strokeInput("s1")));
-    const { snapshot } = room.join("s-bob", joinInput("Bob"), credentials("Bob"));
+    const { snapshot } = await joinOk(room, "s-bob", joinInput("Bob"), credentials("Bob"));
     const second = await room.commit(ada, addOp("op-2", strokeInput("s2")));
     if (!first.ok || !second.ok) throw new Error("commit refused");
 
-    const full = room.join("s-cy", joinInput("Cy"), credentials("Cy"));
+    const full = await joinOk(room, "s-cy", joinInput("Cy"), credentials("Cy"));
     expect(full.snapshot).toMatchObject({ sync: "full", strokeCount: 2, seq: 2 });
     expect(full.follow).toMatchObject({ kind: "strokes", strokes: [{ id: "s1" }, { id: "s2" }] });
 
-    const resumed = room.join("s-bob-2", joinInput("Bob", { epoch: snapshot.epoch, seq: snapshot.seq }), credentials("Bob"));
+    const resumed = await joinOk(room, "s-bob-2", joinInput("Bob", { epoch: snapshot.epoch, seq: snapshot.seq }), credentials("Bob"));
     expect(resumed.snapshot).toMatchObject({ sync: "delta", strokeCount: 0, seq: 2 });
     expect(resumed.follow).toEqual({ kind: "ops", ops: [second.applied] });
   });
@@ -82,19 +89,19 @@ describe("BoardRoom", () => {
   it("starts a resuming tab over when it knew another board, or a seq this one never reached", async () => {
     const { room, ada } = roomWithAda();
     await room.commit(ada, circleOp("op-1", "#ff0000"));
-    const { epoch } = room.join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot;
+    const { epoch } = (await joinOk(room, "s-bob", joinInput("Bob"), credentials("Bob"))).snapshot;
 
-    expect(room.join("s-cy", joinInput("Cy", { epoch: "another-board", seq: 1 }), credentials("Cy")).snapshot.sync).toBe("full");
-    expect(room.join("s-dee", joinInput("Dee", { epoch, seq: 5 }), credentials("Dee")).snapshot.sync).toBe("full");
-    expect(room.join("s-eve", joinInput("Eve", { epoch, seq: 1 }), credentials("Eve")).snapshot.sync).toBe("delta");
+    expect((await joinOk(room, "s-cy", joinInput("Cy", { epoch: "another-board", seq: 1 }), credentials("Cy"))).snapshot.sync).toBe("full");
+    expect((await joinOk(room, "s-dee", joinInput("Dee", { epoch, seq: 5 }), credentials("Dee"))).snapshot.sync).toBe("full");
+    expect((await joinOk(room, "s-eve", joinInput("Eve", { epoch, seq: 1 }), credentials("Eve"))).snapshot.sync).toBe("delta");
   });
 
   it("keeps the missed-op window across a reload from the store", async () => {
     const { room, store, ada } = roomWithAda();
-    const { epoch } = room.join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot;
+    const { epoch } = (await joinOk(room, "s-bob", joinInput("Bob"), credentials("Bob"))).snapshot;
     for (let i = 1; i <= 3; i++) await room.commit(ada, circleOp(`op-${i}`, "#00ff00"));
 
-    const again = (await reloaded(store)).join("s-bob", joinInput("Bob", { epoch, seq: 1 }), credentials("Bob"));
+    const again = await joinOk(await reloaded(store), "s-bob", joinInput("Bob", { epoch, seq: 1 }), credentials("Bob"));
     expect(again.follow).toMatchObject({ kind: "ops", ops: [{ seq: 2 }, { seq: 3 }] });
   });
 
@@ -124,7 +131,7 @@ describe("BoardRoom", () => {
     expect(await room.commit(ada, circleOp("op-2", "#00ff00"))).toMatchObject({ ok: false, error: { code: "INTERNAL" }, reload: true });
     await room.settled();
     expect(room.isWriting).toBe(false);
-    expect((await reloaded(store)).join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot).toMatchObject({ seq: 1, circle: { color: "#ff0000" } });
+    expect((await joinOk(await reloaded(store), "s-bob", joinInput("Bob"), credentials("Bob"))).snapshot).toMatchObject({ seq: 1, circle: { color: "#ff0000" } });
   });
 
   it("after a failed chat write, posts the retry anew rather than acking it as a resend", async () => {
@@ -155,7 +162,7 @@ describe("BoardRoom", () => {
     store.failing = true;
     await expect(room.claim("owner-hash", "view-key-1")).rejects.toThrow("disk full");
     expect(room.isStored).toBe(false);
-    expect(room.join("s-olga", joinInput("Olga"), { ...credentials("Olga"), ownerKeyHash: "owner-hash" }).snapshot).toMatchObject({
+    expect((await joinOk(room, "s-olga", joinInput("Olga"), { ...credentials("Olga"), ownerKeyHash: "owner-hash" })).snapshot).toMatchObject({
       owned: false,
       settings: OPEN_BOARD,
       self: { role: "editor" },
@@ -170,7 +177,7 @@ describe("BoardRoom", () => {
   it("changes nothing, and dismisses nobody, when an owner's change could not be stored", async () => {
     const { room, store, ada } = roomWithAda();
     await room.claim("owner-hash", "view-key");
-    room.join("s-olga", joinInput("Olga"), { ...credentials("Olga"), ownerKeyHash: "owner-hash" });
+    await joinOk(room, "s-olga", joinInput("Olga"), { ...credentials("Olga"), ownerKeyHash: "owner-hash" });
     const olga = room.memberOf("s-olga")!;
     store.failing = true;
 
@@ -183,7 +190,7 @@ describe("BoardRoom", () => {
       expect(await room.manage(olga, req, 1)).toEqual({ ok: false, error: { code: "INTERNAL", message: "The change could not be stored; nothing was changed." } });
     }
     expect(room.memberOf("s-ada")).toMatchObject({ role: "editor", user: { role: "editor" } });
-    expect(room.join("s-bob", joinInput("Bob"), credentials("Bob")).snapshot.settings).toEqual(OWNED_BOARD_DEFAULTS);
+    expect((await joinOk(room, "s-bob", joinInput("Bob"), credentials("Bob"))).snapshot.settings).toEqual(OWNED_BOARD_DEFAULTS);
     expect((await store.load("b"))?.access).toMatchObject({ settings: OWNED_BOARD_DEFAULTS, grants: [], removed: [] });
 
     // The next change is decided on what is stored, not on what failed.

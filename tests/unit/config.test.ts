@@ -26,6 +26,7 @@ describe("loadConfig", () => {
       redisUrl: undefined,
       redisPrefix: "scribble",
       nodeId: hostname(),
+      nodeTimeoutMs: 9_000,
       dataDir: "./data",
       sqliteSynchronous: "normal",
       snapshotEvery: 500,

@@ -1,7 +1,7 @@
 import { activitySchema, joinRequestSchema, PROTOCOL_VERSION, refuse } from "../../protocol";
 import { handshakeKey } from "../admission";
 import { bind } from "../bind";
-import { announceLeave, leaveBoard } from "../departure";
+import { leaveBoard, leaveBoardRooms } from "../departure";
 import { streamJoin } from "../join-stream";
 import { boardRoom, ownersRoom, userRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
@@ -24,18 +24,13 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     // Taken off the board already (an owner removed it, or ended the session, while it joined):
     // it must not enter the board's rooms.
     if (boards.memberOf(socket.id)?.boardId !== res.boardId) return refuse("REMOVED", "You were taken off this board while joining it.");
-    announceLeave(ctx, socket, res.left);
-    const room = boardRoom(res.boardId);
+    // The others heard of the join from the room's events, and of the leave of the board it was on.
+    leaveBoardRooms(socket);
     const { self } = res.snapshot;
-    socket.join([room, userRoom(res.boardId, self.id), ...(self.role === "owner" ? [ownersRoom(res.boardId)] : [])]);
+    socket.join([boardRoom(res.boardId), userRoom(res.boardId, self.id), ...(self.role === "owner" ? [ownersRoom(res.boardId)] : [])]);
     const joinId = (socket.data.joinId ?? 0) + 1;
     socket.data = { ...socket.data, boardId: res.boardId, userId: res.snapshot.self.id, joinId };
-    if (res.announce) {
-      socket.broadcast.to(room).emit("presence:joined", res.snapshot.self);
-      log.info("joined", { board: res.boardId, user: res.snapshot.self.name });
-    }
-    if (res.changed) socket.broadcast.to(room).emit("presence:state", { userId: res.changed.id, state: res.changed.state });
-    lobby.changed(res.boardId);
+    if (res.announce) log.info("joined", { board: res.boardId, user: res.snapshot.self.name });
     // After the ack has gone (this runs once the handler has returned and bind has replied).
     setImmediate(() => {
       streamJoin(socket, res.follow, joinId).catch((err: unknown) =>
@@ -45,14 +40,14 @@ export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): voi
     return { ok: true, ...res.snapshot };
   });
 
-  bind(ctx, socket, "presence:state", activitySchema, { member: true }, ({ state }, { boardId }) => {
-    const changed = boards.setActivity(socket.id, state);
-    if (changed) io.to(boardRoom(boardId)).emit("presence:state", { userId: changed.id, state: changed.state });
-  });
+  bind(ctx, socket, "presence:state", activitySchema, { member: true }, ({ state }) => boards.setActivity(socket.id, state));
 
   bind(ctx, socket, "board:leave", null, () => leaveBoard(ctx, socket));
 
   // `disconnecting`, not `disconnect`: the others hear of the leave before any reconnect of the
   // same tab can join again. Socket.IO takes a disconnected socket out of its rooms itself.
-  socket.on("disconnecting", () => announceLeave(ctx, socket, boards.leave(socket.id)));
+  socket.on("disconnecting", () => {
+    leaveBoardRooms(socket);
+    boards.leave(socket.id);
+  });
 }

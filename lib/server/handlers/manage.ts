@@ -1,9 +1,8 @@
-import { manageRequestSchema, type Dismissal } from "../../protocol";
+import { manageRequestSchema } from "../../protocol";
 import { handshakeKey } from "../admission";
 import { bind } from "../bind";
 import { overLimit } from "../reply";
 import type { Managed } from "../board-room";
-import { leaveBoard } from "../departure";
 import { boardRoom, ownersRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
@@ -15,28 +14,18 @@ export function registerManageHandler(ctx: Context, socket: ScribbleSocket): voi
     // refused anyway, must not use it up.
     const res = await ctx.boards.manage(member, req, Date.now(), () => overLimit(ctx.manageLimits, address, "changes to the board's settings"));
     if (!res.ok) return res;
-    deliverManaged(ctx, member.boardId, res);
+    await deliverManaged(ctx, member.boardId, res);
     ctx.log.info("board managed", { board: member.boardId, by: member.user.name, type: req.type });
     return { ok: true };
   });
 }
 
-/** Tells everyone on a board, and its owners, what a change by an owner or the operator did, and sends away the tabs it took off. */
-export function deliverManaged(ctx: Context, boardId: string, managed: Managed): void {
+/** Tells everyone on a board, and its owners, what a change by an owner or the operator did, then takes off the tabs it sends away. */
+export async function deliverManaged(ctx: Context, boardId: string, managed: Managed): Promise<void> {
   for (const change of managed.changes) ctx.io.to(boardRoom(boardId)).emit("board:access", change);
   for (const change of managed.ownerChanges) ctx.io.to(ownersRoom(boardId)).emit("board:access", change);
   if (managed.removed) ctx.io.to(ownersRoom(boardId)).emit("owner:removed", managed.removed);
   if (managed.viewKey) ctx.io.to(ownersRoom(boardId)).emit("owner:view-key", managed.viewKey);
-  if (managed.dismiss) dismiss(ctx, managed.dismiss.socketIds, managed.dismiss.dismissal);
   if (managed.relist) ctx.lobby.listingChange();
-}
-
-/** Takes tabs off their board, telling each why. */
-export function dismiss(ctx: Context, socketIds: readonly string[], dismissal: Dismissal): void {
-  for (const id of socketIds) {
-    const tab = ctx.io.sockets.sockets.get(id);
-    if (!tab) continue;
-    tab.emit("board:dismissed", dismissal);
-    leaveBoard(ctx, tab);
-  }
+  if (managed.dismiss) await ctx.boards.dismiss(boardId, managed.dismiss.socketIds, managed.dismiss.dismissal);
 }

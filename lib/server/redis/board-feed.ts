@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { PersistedAccess, StoredChat } from "../../board";
+import type { PersistedAccess, RosterChange, StoredChat } from "../../board";
 import type { AppliedOp } from "../../protocol";
 import type { Logger } from "../log";
 import { connectRedis } from "./connection";
@@ -9,6 +9,7 @@ export type FeedMessage =
   | { kind: "op"; op: AppliedOp }
   | { kind: "chat"; chat: StoredChat }
   | { kind: "access"; access: PersistedAccess }
+  | { kind: "roster"; version: number; change: RosterChange }
   | { kind: "deleted" };
 
 /**

@@ -1,4 +1,4 @@
-import type { HistoryRecord, PersistedAccess, PersistedBoard, StoredChat } from "../../board";
+import type { HistoryRecord, PersistedAccess, PersistedBoard, RosterChange, StoredChat, TabRecord } from "../../board";
 import type { AppliedOp } from "../../protocol";
 
 /** What a store holds for one board: its latest snapshot and the ops after it. */
@@ -66,4 +66,23 @@ export class PositionTaken extends Error {
     super(`another node stored that position first: the board is at ${last}`);
     this.name = "PositionTaken";
   }
+}
+
+/** What a store shared by several nodes (Redis) adds: reading back what other nodes stored. */
+export interface SharedStore {
+  opsAfter(boardId: string, seq: number): Promise<AppliedOp[]>;
+  chatAfter(boardId: string, id: number): Promise<StoredChat[]>;
+  epochOf(boardId: string): Promise<string | null>;
+  /**
+   * The epoch every node gives a board the store lacks until one of them creates it under it:
+   * `candidate` unless another node chose first.
+   */
+  agreeEpoch(boardId: string, candidate: string): Promise<string>;
+  accessOf(boardId: string): Promise<PersistedAccess | null>;
+  /** Stores a change to who is on the board as the roster's `version`, if that is the next one (else PositionTaken). */
+  changeRoster(boardId: string, version: number, change: RosterChange, records: { set: TabRecord[]; del: string[] }): Promise<void>;
+  /** Who is on the board across the cluster: each tab's record, and the roster's version. */
+  rosterOf(boardId: string): Promise<{ version: number; records: TabRecord[] }>;
+  /** Roster changes after `version` that the store still has (the latest few hundred), in order. */
+  rosterAfter(boardId: string, version: number): Promise<{ version: number; change: RosterChange }[]>;
 }

@@ -4,7 +4,7 @@ import { MemoryStore } from "./memory-store";
 import { RedisStore } from "./redis-store";
 import { SqliteStore, type SqliteSynchronous } from "./sqlite-store";
 
-export { PositionTaken, type BoardStore, type StoredBoard } from "./board-store";
+export { PositionTaken, type BoardStore, type SharedStore, type StoredBoard } from "./board-store";
 export { MemoryStore } from "./memory-store";
 export { RedisStore } from "./redis-store";
 export { SQLITE_SYNCHRONOUS_MODES, SqliteStore, type SqliteSynchronous } from "./sqlite-store";

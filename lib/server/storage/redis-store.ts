@@ -1,8 +1,8 @@
 import type { Redis } from "ioredis";
-import { recordOf, type HistoryRecord, type PersistedAccess, type PersistedBoard, type StoredChat } from "../../board";
+import { recordOf, type HistoryRecord, type PersistedAccess, type PersistedBoard, type RosterChange, type StoredChat, type TabRecord } from "../../board";
 import { LIMITS, type AppliedOp, type Stroke } from "../../protocol";
 import { connectRedis } from "../redis/connection";
-import { notCreated, PositionTaken, storeClosed, type BoardStore, type StoredBoard } from "./board-store";
+import { notCreated, PositionTaken, storeClosed, type BoardStore, type SharedStore, type StoredBoard } from "./board-store";
 import { strokeChunks } from "./snapshot-chunks";
 import { upgradeOp } from "./upgrade";
 
@@ -27,8 +27,22 @@ function boardKeys(prefix: string, boardId: string) {
     feed: k("feed"),
     /** STRING, for a day: the epoch nodes agreed on for the board before it was created. */
     epoch: k("epoch"),
+    /** Who is on the board now, across the cluster (never durable: it is rebuilt from live tabs). */
+    roster: {
+      /** STRING: the roster's version, the number of its last change. */
+      version: k("rv"),
+      /** HASH: socket id → TabRecord. */
+      tabs: k("tabs"),
+      /** STREAM: the latest changes, id `<version>-0`, field `c`: for a node that missed some. */
+      log: k("rlog"),
+    },
   };
 }
+
+/** Roster changes kept for nodes that missed some; one further behind loads the roster afresh. */
+const ROSTER_LOG_MAX = 1_000;
+/** Presence outlives its last change by a day at most: a board's people are rebuilt from live tabs. */
+const PRESENCE_TTL_S = 86_400;
 
 /** Errors the scripts answer with, as `error_reply`: the store turns them into its own. */
 const NOT_CREATED = "SCRIBBLE_NOT_CREATED";
@@ -132,6 +146,22 @@ const SCRIPTS = {
       redis.call('SPUBLISH', KEYS[4], '{"kind":"access","access":' .. ARGV[2] .. '}')
       return 1`,
   },
+  changeRoster: {
+    // KEYS: version, tabs, log, feed. ARGV: version, change, count of records set, then socket id and record for each, then socket ids deleted
+    keys: 4,
+    lua: `
+      local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+      if last + 1 ~= tonumber(ARGV[1]) then return redis.error_reply('${TAKEN} ' .. last) end
+      local sets = tonumber(ARGV[3])
+      for i = 0, sets - 1 do redis.call('HSET', KEYS[2], ARGV[4 + 2 * i], ARGV[5 + 2 * i]) end
+      for i = 4 + 2 * sets, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
+      redis.call('SET', KEYS[1], ARGV[1], 'EX', ${PRESENCE_TTL_S})
+      redis.call('EXPIRE', KEYS[2], ${PRESENCE_TTL_S})
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${ROSTER_LOG_MAX}, ARGV[1] .. '-0', 'c', ARGV[2])
+      redis.call('EXPIRE', KEYS[3], ${PRESENCE_TTL_S})
+      redis.call('SPUBLISH', KEYS[4], '{"kind":"roster","version":' .. ARGV[1] .. ',"change":' .. ARGV[2] .. '}')
+      return 1`,
+  },
   deleteBoard: {
     // KEYS: meta, ops, hist, snap, chat, view keys, listed, boards, feed, epoch. ARGV: board id
     keys: 10,
@@ -156,7 +186,7 @@ type ScriptName = keyof typeof SCRIPTS;
  * numbered the same way. Acked means what Redis's persistence makes it: with `appendonly yes`
  * and `appendfsync always`, on disk.
  */
-export class RedisStore implements BoardStore {
+export class RedisStore implements BoardStore, SharedStore {
   readonly kind = "redis";
   private readonly redis: Redis;
   private closing: Promise<void> | null = null;
@@ -227,6 +257,28 @@ export class RedisStore implements BoardStore {
     this.checkOpen();
     const kept = await this.redis.lrange(boardKeys(this.prefix, boardId).chat, 0, -1);
     return kept.map((entry) => JSON.parse(entry) as StoredChat).filter((c) => c.message.id > id);
+  }
+
+  async changeRoster(boardId: string, version: number, change: RosterChange, records: { set: TabRecord[]; del: string[] }): Promise<void> {
+    const k = boardKeys(this.prefix, boardId);
+    const sets = records.set.flatMap((r) => [r.socketId, JSON.stringify(r)]);
+    await this.run("changeRoster", [k.roster.version, k.roster.tabs, k.roster.log, k.feed], [version, JSON.stringify(change), records.set.length, ...sets, ...records.del]);
+  }
+
+  /** Who is on the board across the cluster: each tab's record, and the roster's version. */
+  async rosterOf(boardId: string): Promise<{ version: number; records: TabRecord[] }> {
+    this.checkOpen();
+    const k = boardKeys(this.prefix, boardId).roster;
+    const [[, version], [, tabs]] = (await this.redis.multi().get(k.version).hvals(k.tabs).exec()) as [[unknown, string | null], [unknown, string[]]];
+    return { version: Number(version ?? 0), records: tabs.map((json) => JSON.parse(json) as TabRecord) };
+  }
+
+  async rosterAfter(boardId: string, version: number): Promise<{ version: number; change: RosterChange }[]> {
+    this.checkOpen();
+    const entries = await this.redis.xrange(boardKeys(this.prefix, boardId).roster.log, `(${version}-0`, "+", "COUNT", ROSTER_LOG_MAX);
+    const changes = entries.map(([id, fields]) => ({ version: Number(id.split("-")[0]), change: JSON.parse(fields[1]!) as RosterChange }));
+    if (changes.length > 0 && changes[0]!.version !== version + 1) throw new Error(`board ${boardId}: the roster's log no longer reaches back to version ${version}`);
+    return changes;
   }
 
   /** The board's access as stored, or null for none. */
