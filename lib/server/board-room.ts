@@ -52,11 +52,13 @@ export interface RoomEvents {
   left(boardId: string, user: User, except: readonly string[]): void;
   /** A person's state (the most present of their tabs') changed: for everyone but the tabs leaving, `except`. */
   state(boardId: string, user: User, except?: readonly string[]): void;
+  /** How many people are on the board changed, by a change this node made: the lobbies watching it must hear (from one node). */
+  counted(boardId: string): void;
   /** An owner or the operator took these tabs off the board: those on this node must be told why. */
   dismissed(boardId: string, socketIds: readonly string[], dismissal: Dismissal): void;
 }
 
-const NO_EVENTS: RoomEvents = { op: () => undefined, chat: () => undefined, joined: () => undefined, left: () => undefined, state: () => undefined, dismissed: () => undefined };
+const NO_EVENTS: RoomEvents = { op: () => undefined, chat: () => undefined, joined: () => undefined, left: () => undefined, state: () => undefined, counted: () => undefined, dismissed: () => undefined };
 
 export interface BoardRoomOptions {
   /** Ops stored between two snapshots. */
@@ -169,7 +171,8 @@ export class BoardRoom {
   /** Shared mode: ops and chat messages as they come, from this node or another, each applied once and in order. */
   private readonly ops: InOrder<AppliedOp>;
   private readonly chats: InOrder<StoredChat>;
-  private readonly rosterChanges: InOrder<{ version: number; change: RosterChange }>;
+  /** Roster changes as they come; `here` on those this node made (it tells the lobbies: one node does). */
+  private readonly rosterChanges: InOrder<{ version: number; change: RosterChange; here?: true }>;
   /** Shared mode: set once the store is found to have another board under this id (another node made it first). */
   private lostValue = false;
 
@@ -214,7 +217,7 @@ export class BoardRoom {
       at: () => this.rosterVersion,
       numberOf: (c) => c.version,
       apply: (c) => {
-        this.applyRoster(c.change);
+        this.applyRoster(c.change, c.here ?? false);
         this.rosterVersion = c.version;
       },
       readAfter: (version) => this.shared().rosterAfter(this.boardId, version),
@@ -428,7 +431,7 @@ export class BoardRoom {
       const change = build();
       if (change === null) return { ok: true };
       if ("ok" in change) return change;
-      this.applyRoster(change);
+      this.applyRoster(change, true);
       this.rosterVersion += 1;
       return { ok: true };
     }
@@ -447,7 +450,7 @@ export class BoardRoom {
           }
           throw err;
         }
-        this.rosterChanges.take({ version, change });
+        this.rosterChanges.take({ version, change, here: true });
         return { ok: true };
       }
     });
@@ -470,8 +473,9 @@ export class BoardRoom {
   }
 
   /** A change to who is on the board takes effect; this node's tabs hear of what it changed. */
-  private applyRoster(change: RosterChange): void {
+  private applyRoster(change: RosterChange, here: boolean): void {
     const { boardId, events } = this;
+    const people = this.roster.size;
     for (const record of this.recordsAfter(change).set) this.tabs.set(record.socketId, record);
     switch (change.type) {
       case "join": {
@@ -499,6 +503,7 @@ export class BoardRoom {
         for (const userId of change.userIds) this.roster.setRole(userId, change.role);
         break;
     }
+    if (here && this.roster.size !== people) events.counted(boardId);
   }
 
   /** Strokes by id, erased ones included, at most `maxPoints` points (see Board.strokesFor). */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { OPERATOR, refuse, type Ack, type Dismissal, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
+import { Roster } from "../board";
 import {
   BoardRoom,
   type BoardRoomOptions,
@@ -322,6 +323,14 @@ export class BoardService {
   /** People on a board now (0 for one nobody is on, or that is not in memory). */
   headCount(boardId: string): number {
     return this.rooms.get(boardId)?.size ?? 0;
+  }
+
+  /** People on a board now, on any node of a cluster (one not in memory here is asked of Redis). */
+  async peopleOn(boardId: string): Promise<number> {
+    const room = this.rooms.get(boardId);
+    if (room || !this.options.shared) return room?.size ?? 0;
+    const { records } = await this.options.shared.rosterOf(boardId);
+    return Roster.fromRecords(records).size;
   }
 
   /** The board whose view-only link has this key: one in memory, else one stored. */

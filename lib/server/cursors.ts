@@ -1,5 +1,5 @@
 import type { CursorUpdate } from "../protocol";
-import { boardSockets, type ScribbleServer } from "./rooms";
+import { boardRoom, boardSockets, ownersRoom, type ScribbleServer } from "./rooms";
 
 /** Whose cursors a board's tabs get: null for everyone's; else non-owners get only the owners'. */
 export type CursorAudience = (boardId: string) => { isOwner: (userId: string) => boolean } | null;
@@ -22,6 +22,8 @@ export class CursorHub {
     private readonly io: ScribbleServer,
     private readonly tickMs: number,
     private readonly audience: CursorAudience = () => null,
+    /** Cluster mode: the room of every socket on this node (see nodeRoom): the other nodes' tabs get this node's cursors by one batch a tick. */
+    private readonly here?: string,
   ) {}
 
   update(boardId: string, update: CursorUpdate): void {
@@ -60,8 +62,22 @@ export class CursorHub {
         const batch = own && updates.has(own) ? seen.filter((u) => u.id !== own) : seen;
         if (batch.length > 0) socket.volatile.emit("cursors", batch);
       }
+      if (this.here) this.sendElsewhere(boardId, all, owners);
     }
   };
+
+  /**
+   * Cluster mode: the cursors of this node's people, to the tabs on the other nodes, in one
+   * message a board a tick (the adapter publishes it once; each node writes it to its own tabs).
+   * With owners' cursors only, the others' go to owners alone.
+   */
+  private sendElsewhere(boardId: string, all: CursorUpdate[], owners: CursorUpdate[] | null): void {
+    const elsewhere = (room: string) => this.io.to(room).except(this.here!).volatile;
+    if (!owners) return void elsewhere(boardRoom(boardId)).emit("cursors", all);
+    if (owners.length > 0) elsewhere(boardRoom(boardId)).emit("cursors", owners);
+    const rest = all.filter((u) => !owners.includes(u));
+    if (rest.length > 0) elsewhere(ownersRoom(boardId)).emit("cursors", rest);
+  }
 
   /** The person left the board: forget their cursor (the others drop it on `presence:left`). */
   remove(boardId: string, userId: string): void {

@@ -47,8 +47,9 @@ export class Lobby {
     return this.listedIds;
   }
 
-  summary(boardId: string): BoardSummary {
-    return { boardId, count: this.boards.headCount(boardId) };
+  /** Boards' head counts as a lobby shows them (in a cluster, of boards on any node). */
+  summaries(boardIds: readonly string[]): Promise<BoardSummary[]> {
+    return Promise.all(boardIds.map(async (boardId) => ({ boardId, count: await this.boards.peopleOn(boardId) })));
   }
 
   close(): void {
@@ -62,7 +63,8 @@ export class Lobby {
     if (this.closed) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      for (const id of this.changedBoards) this.io.to(lobbyRoom(id)).emit("lobby:count", this.summary(id));
+      // Through every node: in a cluster the lobbies watching a board may be on any of them.
+      for (const id of this.changedBoards) this.io.to(lobbyRoom(id)).emit("lobby:count", { boardId: id, count: this.boards.headCount(id) });
       this.changedBoards.clear();
       if (this.listingChanged) {
         this.listingChanged = false;
@@ -82,6 +84,6 @@ export class Lobby {
       }
       socket.join([...kept]);
     }
-    this.io.to(LOBBIES).emit("lobby:listed", listed.map((id) => this.summary(id)));
+    this.io.to(LOBBIES).emit("lobby:listed", await this.summaries(listed));
   }
 }

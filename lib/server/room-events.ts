@@ -15,17 +15,14 @@ export function roomEvents(io: ScribbleServer, context: () => Context): RoomEven
   return {
     op: (boardId, op, except) => board(boardId, except === undefined ? [] : [except]).emit("op", op),
     chat: (boardId, chat) => deliverChat(io.local, boardId, chat.message),
-    joined: (boardId, user, socketId) => {
-      board(boardId, [socketId]).emit("presence:joined", user);
-      context().lobby.changed(boardId);
-    },
+    joined: (boardId, user, socketId) => board(boardId, [socketId]).emit("presence:joined", user),
     left: (boardId, user, except) => {
       const ctx = context();
       ctx.cursors.remove(boardId, user.id);
       board(boardId, except).emit("presence:left", user.id);
       if (except.some(here)) ctx.log.info("left", { board: boardId, user: user.name });
-      ctx.lobby.changed(boardId);
     },
+    counted: (boardId) => context().lobby.changed(boardId),
     state: (boardId, user, except) => board(boardId, except).emit("presence:state", { userId: user.id, state: user.state }),
     dismissed: (boardId, socketIds, dismissal) => {
       for (const id of socketIds) {

@@ -24,7 +24,7 @@ import { RateLimiter } from "./rate-limit";
 import { roomEvents } from "./room-events";
 import { RedisStore, type BoardStore } from "./storage";
 import { TransportLimit } from "./transport-limit";
-import { closeBoardConnections, type ScribbleServer } from "./rooms";
+import { closeBoardConnections, nodeRoom, type ScribbleServer } from "./rooms";
 import type { Context } from "./types";
 
 export const SOCKET_PATH = "/socket.io/";
@@ -99,7 +99,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     onLost: (boardId) => closeBoardConnections(io, boardId),
   });
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
-  const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId));
+  const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId), cluster && nodeRoom(cluster.node));
   const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, totalMaxBytes: config.outboundTotalMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
   const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
   const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
@@ -114,6 +114,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   io.on("connection", (socket) => {
     log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
     guardEvents(ctx, socket);
+    if (cluster) void socket.join(nodeRoom(cluster.node));
     registerPingHandler(ctx, socket);
     registerLobbyHandlers(ctx, socket);
     registerBoardHandlers(ctx, socket);

@@ -201,3 +201,39 @@ describe("a node that dies", () => {
     }
   });
 });
+
+describe("what needs no order, across the cluster", () => {
+  const cluster = useCluster();
+
+  it("sends cursors, previews and the laser from one node to the tabs on another", async () => {
+    const [a, b] = await cluster(2);
+    const ada = await openTab(a!, "live", "Ada");
+    const bob = await openTab(b!, "live", "Bob");
+    const cursors = next(bob.socket, "cursors");
+    ada.socket.emit("cursor", { x: 120, y: 80 });
+    expect(await cursors).toEqual([{ id: ada.id, x: 120, y: 80 }]);
+
+    const preview = next(ada.socket, "stroke:preview");
+    bob.socket.emit("stroke:preview", strokeInput("p-1"));
+    expect(await preview).toMatchObject({ userId: bob.id, points: strokeInput("p-1").points });
+
+    const laser = next(bob.socket, "laser");
+    ada.socket.emit("laser", { points: [10, 20, 30, 40] });
+    expect(await laser).toEqual({ userId: ada.id, points: [10, 20, 30, 40] });
+  });
+
+  it("keeps the lobbies on every node counting the people of a board on any node", async () => {
+    const [a, b] = await cluster(2);
+    const watcher = await a!.connect();
+    const counts = record(watcher, "lobby:count");
+    expect(await watcher.emitWithAck("lobby:watch", { boards: ["counted"] })).toMatchObject({ boards: [{ boardId: "counted", count: 0 }] });
+    const bob = await openTab(b!, "counted", "Bob");
+    await expect.poll(() => counts.at(-1)).toEqual({ boardId: "counted", count: 1 });
+    // A lobby opened later on a node without the board in memory asks Redis.
+    const late = await a!.connect();
+    expect(await late.emitWithAck("lobby:watch", { boards: ["counted"] })).toMatchObject({ boards: [{ boardId: "counted", count: 1 }] });
+    bob.socket.disconnect();
+    await expect.poll(() => counts.at(-1)).toEqual({ boardId: "counted", count: 0 });
+    expect(counts).toHaveLength(2);
+  });
+});

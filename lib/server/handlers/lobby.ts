@@ -14,14 +14,15 @@ export function registerLobbyHandlers(ctx: Context, socket: ScribbleSocket): voi
   };
   bind(ctx, socket, "lobby:watch", lobbyWatchSchema, async ({ boards }) => {
     const mine = ++latest;
+    const named = [...new Set(boards)];
     const listed = await lobby.listed();
+    const [namedCounts, listedCounts] = await Promise.all([lobby.summaries(named), lobby.summaries(listed)]);
     if (mine !== latest) return { ok: true, boards: [], listed: [] };
     // After the read, in one turn: this watch replaces the last one whole, never half.
     unwatch();
-    const named = [...new Set(boards)];
     socket.data.lobby = named;
     socket.join([LOBBIES, ...named.map(lobbyRoom), ...listed.map(lobbyRoom)]);
-    return { ok: true, boards: named.map((id) => lobby.summary(id)), listed: listed.map((id) => lobby.summary(id)) };
+    return { ok: true, boards: namedCounts, listed: listedCounts };
   });
   bind(ctx, socket, "lobby:unwatch", null, unwatch);
 }
