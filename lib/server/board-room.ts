@@ -600,7 +600,7 @@ export class BoardRoom {
    * this node has (a Redis that restarted without them), and the room must be loaded afresh.
    */
   async resync(): Promise<boolean> {
-    await Promise.all([this.ops.fill(), this.chats.fill()]);
+    await Promise.all([this.ops.fill(), this.chats.fill(), this.rosterChanges.fill()]);
     const stored = await this.shared().opsAfter(this.boardId, this.board.seq - 1);
     return this.board.seq === 0 || stored.some((op) => op.seq === this.board.seq);
   }

@@ -86,6 +86,8 @@ export class SqliteStore implements BoardStore {
       head: this.db.prepare<[string], { head: string; chunks: number }>("SELECT head, chunks FROM snapshots WHERE board_id = ?"),
       chunks: this.db.prepare<[string], { strokes: string }>("SELECT strokes FROM snapshot_chunks WHERE board_id = ? ORDER BY idx"),
       ops: this.db.prepare<[string, number], { op: string }>("SELECT op FROM ops WHERE board_id = ? AND seq > ? ORDER BY seq"),
+      opsPage: this.db.prepare<[string, number, number], string>("SELECT op FROM ops WHERE board_id = ? AND seq > ? ORDER BY seq LIMIT ?").pluck(),
+      ids: this.db.prepare<[], string>("SELECT id FROM boards ORDER BY id").pluck(),
       chat: this.db.prepare<[string, number], { entry: string }>(
         "SELECT entry FROM (SELECT id, entry FROM chat WHERE board_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
       ),
@@ -211,6 +213,20 @@ export class SqliteStore implements BoardStore {
     if (this.closing) throw storeClosed();
     await this.flush();
     return this.statements.listed.all(limit);
+  }
+
+  /** Every board stored, by id: for tools that read the whole file (tools/migrate-to-redis.ts). */
+  async boardIds(): Promise<string[]> {
+    if (this.closing) throw storeClosed();
+    await this.flush();
+    return this.statements.ids.all();
+  }
+
+  /** The ops the store keeps of a board after `seq`, its history included, at most `limit`, in seq order, as stored. */
+  async opsAfter(boardId: string, seq: number, limit: number): Promise<AppliedOp[]> {
+    if (this.closing) throw storeClosed();
+    await this.flush();
+    return this.statements.opsPage.all(boardId, seq, limit).map((json) => JSON.parse(json) as AppliedOp);
   }
 
   /** The chunked snapshot, strokes in their order, or null when the board has none in that form. */
