@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import type { Logger } from "./log";
 import { BoardFeed } from "./redis/board-feed";
 import { connectRedis } from "./redis/connection";
+import { SharedRateLimiter } from "./redis/shared-limit";
 import type { ScribbleServer } from "./rooms";
 import type { RedisStore } from "./storage";
 
@@ -24,6 +25,8 @@ export interface Cluster {
   feed: BoardFeed;
   /** This process among the cluster's nodes: its NODE_ID and a suffix of its own, new at each start. */
   node: string;
+  /** Chat messages per person, counted across the nodes their tabs are on. */
+  chatLimits: SharedRateLimiter;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export function joinCluster(io: ScribbleServer, config: Config, log: Logger, sto
   return {
     feed,
     node,
+    chatLimits: new SharedRateLimiter(pub, `${config.redisPrefix}:chat-limit`, config.chatBurst, config.chatPerSecond),
     async close() {
       clearInterval(timer);
       feed.close();

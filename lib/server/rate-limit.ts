@@ -1,5 +1,10 @@
 export type Taken = { ok: true } | { ok: false; retryAfterMs: number };
 
+/** Token buckets by key: in this process (`RateLimiter`), or shared by a cluster's nodes (`SharedRateLimiter`). */
+export interface Allowance {
+  take(key: string, now: number, cost?: number): Taken | Promise<Taken>;
+}
+
 /**
  * A token bucket: `capacity` tokens at once, refilled at `perSecond`. An action costs one token,
  * or as many as it weighs (bytes, say). A refused action learns how long until it would fit, so
@@ -50,7 +55,7 @@ export class TokenBucket {
  * on it is no different from a new one and is dropped, so memory holds only the keys that acted
  * lately, whatever number of keys clients make up.
  */
-export class RateLimiter {
+export class RateLimiter implements Allowance {
   private readonly buckets = new Map<string, TokenBucket>();
   private lastSweep: number;
 

@@ -101,7 +101,7 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
   const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId), cluster && nodeRoom(cluster.node));
   const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, totalMaxBytes: config.outboundTotalMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
-  const chatLimits = new RateLimiter(config.chatBurst, config.chatPerSecond);
+  const chatLimits = cluster?.chatLimits ?? new RateLimiter(config.chatBurst, config.chatPerSecond);
   const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
   const fetchLimits = new RateLimiter(STROKE_FETCH_LIMIT.burst, STROKE_FETCH_LIMIT.perSecond);
   const claimLimits = new RateLimiter(CLAIM_LIMIT.burst, CLAIM_LIMIT.perSecond);

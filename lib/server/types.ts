@@ -6,7 +6,7 @@ import type { Lobby } from "./lobby";
 import type { EventLimit } from "./event-limits";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics";
-import type { RateLimiter } from "./rate-limit";
+import type { Allowance, RateLimiter } from "./rate-limit";
 import type { ScribbleServer } from "./rooms";
 
 /** What every handler may use: built once by `createSocketServer`. */
@@ -19,8 +19,8 @@ export interface Context {
   cursors: CursorHub;
   /** Per client address: points of strokes sent in `strokes:get` answers. */
   fetchLimits: RateLimiter;
-  /** Chat messages per person (`boardId/clientId`), shared by their tabs and kept a while after they leave. */
-  chatLimits: RateLimiter;
+  /** Chat messages per person (`boardId/clientId`), shared by their tabs (on any node of a cluster) and kept a while after they leave. */
+  chatLimits: Allowance;
   /** Owners' changes per client address (each rewrites a board's access record). */
   manageLimits: RateLimiter;
   /** History lists and moments per client address (each walks a board's history). */

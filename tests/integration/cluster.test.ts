@@ -222,6 +222,16 @@ describe("what needs no order, across the cluster", () => {
     expect(await laser).toEqual({ userId: ada.id, points: [10, 20, 30, 40] });
   });
 
+  it("counts a person's chat allowance across the nodes their tabs are on", async () => {
+    const [a, b] = await cluster(2);
+    const browser = newClientId();
+    const onA = await openTab(a!, "talk", "Ada", browser);
+    const onB = await openTab(b!, "talk", "Ada", browser);
+    const burst = 5; // CHAT_BURST's default
+    for (let i = 0; i < burst; i++) expect(await onA.socket.emitWithAck("chat:send", { opId: `a-${i}`, text: `${i}` })).toMatchObject({ ok: true });
+    expect(await onB.socket.emitWithAck("chat:send", { opId: "b-0", text: "one more" })).toMatchObject(refused("RATE_LIMITED"));
+  });
+
   it("keeps the lobbies on every node counting the people of a board on any node", async () => {
     const [a, b] = await cluster(2);
     const watcher = await a!.connect();

@@ -10,7 +10,7 @@ export function registerChatHandlers(ctx: Context, socket: ScribbleSocket): void
     const forbidden = boards.forbidden(member, "chat");
     if (forbidden) return forbidden;
     // By browser, not by user id: a person who leaves and comes back gets a new user id, not a new allowance.
-    const allowed = chatLimits.take(`${member.boardId}/${member.clientId}`, Date.now());
+    const allowed = await chatLimits.take(`${member.boardId}/${member.clientId}`, Date.now());
     if (!allowed.ok) {
       const { retryAfterMs } = allowed;
       return refuse("RATE_LIMITED", `Slow down: try again in ${Math.ceil(retryAfterMs / 1000)} s.`, { retryAfterMs });
