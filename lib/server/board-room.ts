@@ -175,6 +175,8 @@ export class BoardRoom {
   private readonly rosterChanges: InOrder<{ version: number; change: RosterChange; here?: true }>;
   /** Shared mode: set once the store is found to have another board under this id (another node made it first). */
   private lostValue = false;
+  /** Shared mode: set once the store is found behind this room (Redis lost changes it had acked). */
+  private wentBack = false;
 
   /** A board nobody has changed yet (under this epoch, random unless told): the store gets it with its first change. */
   constructor(
@@ -575,6 +577,7 @@ export class BoardRoom {
           await this.catchUp(this.ops, err.last, () => this.board.seq);
           continue;
         }
+        if (err instanceof PositionTaken) this.wentBack = true;
         return this.storeFailed(err);
       }
       this.storing = undefined;
@@ -601,13 +604,19 @@ export class BoardRoom {
    */
   async resync(): Promise<boolean> {
     await Promise.all([this.ops.fill(), this.chats.fill(), this.rosterChanges.fill()]);
-    const stored = await this.shared().opsAfter(this.boardId, this.board.seq - 1);
-    return this.board.seq === 0 || stored.some((op) => op.seq === this.board.seq);
+    const [ops, chat] = await Promise.all([this.shared().opsAfter(this.boardId, this.board.seq - 1), this.shared().chatAfter(this.boardId, this.chat.lastId - 1)]);
+    const has = (ids: number[], last: number) => last === 0 || ids.includes(last);
+    return has(ops.map((op) => op.seq), this.board.seq) && has(chat.map((c) => c.message.id), this.chat.lastId);
   }
 
   /** Cluster mode: the store no longer holds this board as this room has it (another node made it, or it was deleted). */
   get lost(): boolean {
     return this.lostValue;
+  }
+
+  /** Cluster mode: the store is behind this room: it lost changes this node had applied. */
+  get storeWentBack(): boolean {
+    return this.wentBack;
   }
 
   /** Applies an op that is stored, in seq order, and sends it to this node's tabs. */

@@ -81,7 +81,7 @@ export class BoardService {
     await Promise.all(
       [...this.rooms].map(async ([boardId, room]) => {
         try {
-          if (!(await room.resync())) this.lose(boardId, room, "the store went back: it lost changes this node has");
+          if (!(await room.resync())) await this.wentBack(boardId, room);
         } catch (err) {
           this.log.warn("reading back a board's changes failed", { board: boardId, error: String(err) });
         }
@@ -179,7 +179,7 @@ export class BoardService {
   async restoreTo(member: Member, seq: number): ReturnType<BoardRoom["restoreTo"]> {
     const room = this.roomOf(member);
     const res = await room.restoreTo(member, seq);
-    this.dropIfReloading(member.boardId, room, res);
+    await this.dropIfReloading(member.boardId, room, res);
     return res;
   }
 
@@ -224,13 +224,31 @@ export class BoardService {
   async commit(member: Member, req: OpRequest, except?: string): Promise<Ack<{ seq: number; applied?: AppliedOp }> & { reload?: true }> {
     const room = this.roomOf(member);
     const res = await room.commit(member, req, except);
-    this.dropIfReloading(member.boardId, room, res);
+    await this.dropIfReloading(member.boardId, room, res);
     return res;
   }
 
   /** A board whose store failed no longer matches it: out of memory, to be loaded afresh. */
-  private dropIfReloading(boardId: string, room: BoardRoom, res: { ok: boolean; reload?: true }): void {
-    if (!res.ok && res.reload) this.forget(boardId, room);
+  private async dropIfReloading(boardId: string, room: BoardRoom, res: { ok: boolean; reload?: true }): Promise<void> {
+    if (res.ok || !res.reload) return;
+    if (room.storeWentBack) await this.wentBack(boardId, room);
+    else this.forget(boardId, room);
+  }
+
+  /**
+   * Cluster mode: Redis lost changes of the board that this node applied (it restarted without
+   * them). The board gets a new epoch before its tabs come back, so that none resumes from a seq
+   * that now names other changes: each loads the board afresh and resends what it had not had acked.
+   */
+  private async wentBack(boardId: string, room: BoardRoom): Promise<void> {
+    if (this.rooms.get(boardId) !== room) return;
+    this.forget(boardId, room);
+    try {
+      await this.options.shared?.renewEpoch(boardId, randomUUID());
+    } catch (err) {
+      this.log.error("giving a board that went back a new epoch failed", { board: boardId, error: String(err) });
+    }
+    this.lose(boardId, room, "the store went back: it lost changes this node had applied");
   }
 
   /** Cluster mode: takes off every board here the tabs of nodes not in `live` (they stopped: a crash, a kill). */
@@ -243,7 +261,6 @@ export class BoardService {
 
   /** Drops a room that no longer matches the store, and has its tabs load the board afresh. */
   private lose(boardId: string, room: BoardRoom, why: string): void {
-    if (this.rooms.get(boardId) !== room) return;
     this.log.warn("board reloads from the store", { board: boardId, why });
     this.forget(boardId, room);
     this.options.onLost?.(boardId);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AppliedOp } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type AppliedOp } from "@/lib/protocol";
+import { connectRedis } from "@/lib/server/redis/connection";
 import { RedisStore } from "@/lib/server/storage";
 import { io } from "socket.io-client";
 import type { ClientSocket } from "@/lib/client/socket";
@@ -97,7 +98,7 @@ describe("a cluster of nodes on one Redis", () => {
 
     const socket = await b!.connect();
     const ops = record(socket, "op");
-    const res = await socket.emitWithAck("board:join", { protocol: ada.snapshot.self ? 2 : 2, boardId: "resume", name: "Ada", clientId, resume: { epoch, seq } });
+    const res = await socket.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "resume", name: "Ada", clientId, resume: { epoch, seq } });
     expect(res).toMatchObject({ ok: true, sync: "delta", seq: missed.seq, epoch });
     await expect.poll(() => ops).toEqual([missed]);
   });
@@ -245,5 +246,35 @@ describe("what needs no order, across the cluster", () => {
     bob.socket.disconnect();
     await expect.poll(() => counts.at(-1)).toEqual({ boardId: "counted", count: 0 });
     expect(counts).toHaveLength(2);
+  });
+});
+
+describe("a Redis that went back", () => {
+  const cluster = useCluster();
+
+  it("is noticed when the node's connection comes back: the board gets a new epoch and its tabs start over from what Redis has", async () => {
+    const [a] = await cluster(1);
+    const clientId = newClientId();
+    const ada = await openTab(a!, "back", "Ada", clientId);
+    for (let i = 1; i <= 3; i++) await commit(ada.socket, addOp(`add-${i}`, strokeInput(`s-${i}`)));
+
+    // Redis loses the last op (as a restart from an AOF a second old would), then every node's
+    // subscriber connection drops and comes back.
+    const { prefix } = a!.store as RedisStore;
+    const admin = connectRedis(redis().url);
+    try {
+      await admin.xdel(`${prefix}:{back}:ops`, "3-0");
+      await admin.hset(`${prefix}:{back}:meta`, "seq", 2);
+      const closed = new Promise<void>((resolve) => ada.socket.once("disconnect", () => resolve()));
+      await admin.client("KILL", "TYPE", "pubsub");
+      await closed;
+    } finally {
+      admin.disconnect();
+    }
+
+    const socket = await a!.connect();
+    const res = await socket.emitWithAck("board:join", { protocol: PROTOCOL_VERSION, boardId: "back", name: "Ada", clientId, resume: { epoch: ada.snapshot.epoch, seq: 3 } });
+    expect(res).toMatchObject({ ok: true, sync: "full", seq: 2, strokeCount: 2 });
+    expect(res.ok && res.epoch).not.toBe(ada.snapshot.epoch);
   });
 });

@@ -73,6 +73,8 @@ export interface SharedStore {
   opsAfter(boardId: string, seq: number): Promise<AppliedOp[]>;
   chatAfter(boardId: string, id: number): Promise<StoredChat[]>;
   epochOf(boardId: string): Promise<string | null>;
+  /** Gives a stored board a new epoch (it lost changes tabs may have seen): every tab then loads it afresh. */
+  renewEpoch(boardId: string, epoch: string): Promise<void>;
   /**
    * The epoch every node gives a board the store lacks until one of them creates it under it:
    * `candidate` unless another node chose first.

@@ -299,6 +299,13 @@ export class RedisStore implements BoardStore, SharedStore {
     return agreed;
   }
 
+  async renewEpoch(boardId: string, epoch: string): Promise<void> {
+    this.checkOpen();
+    const meta = boardKeys(this.prefix, boardId).meta;
+    // Only a board that exists: HSET alone would make a meta hash with nothing else in it.
+    await this.redis.eval(`if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'epoch', ARGV[1]) end`, 1, meta, epoch);
+  }
+
   /** The board's epoch, or null for a board never created. */
   async epochOf(boardId: string): Promise<string | null> {
     this.checkOpen();
