@@ -266,7 +266,7 @@ describe("a Redis that went back", () => {
       await admin.xdel(`${prefix}:{back}:ops`, "3-0");
       await admin.hset(`${prefix}:{back}:meta`, "seq", 2);
       const closed = new Promise<void>((resolve) => ada.socket.once("disconnect", () => resolve()));
-      await admin.client("KILL", "TYPE", "pubsub");
+      await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
       await closed;
     } finally {
       admin.disconnect();

@@ -8,12 +8,11 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync } from "node:
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
+import { supervise, type Spawned } from "../lib/spawn-server";
 
 /** "Ready to accept connections" (TCP), or "...ready to accept connections at <socket>" (a unix socket alone, 7.0). */
 const READY = /ready to accept connections/i;
-const OUTPUT_KEEP = 16_000;
 const READY_TIMEOUT_MS = 10_000;
-const STOP_GRACE_MS = 5_000;
 /** sun_path is 108 bytes on Linux, the terminating NUL included. */
 const SOCKET_PATH_MAX = 107;
 
@@ -27,20 +26,11 @@ export interface RedisOptions {
   readyTimeoutMs?: number;
 }
 
-export interface RedisProcess {
+export interface RedisProcess extends Omit<Spawned<void>, "ready"> {
   /** What REDIS_URL takes: `unix:///abs/path/redis.sock`. */
   url: string;
   socketPath: string;
   dir: string;
-  pid: number;
-  /** Resolves with its exit code (null when a signal ended it) once it has exited, for whatever reason. */
-  exited: Promise<number | null>;
-  /** What it printed (the last OUTPUT_KEEP characters), for failure messages. */
-  output(): string;
-  /** SIGTERM (Redis flushes its AOF and exits), SIGKILL if it still runs after the grace. */
-  stop(graceMs?: number): Promise<number | null>;
-  /** SIGKILL: a crash. */
-  kill(): Promise<number | null>;
 }
 
 export async function startRedis(opts: RedisOptions = {}): Promise<RedisProcess> {
@@ -62,55 +52,14 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisProcess>
     // Redis must outlive the nodes that write to it while they stop; its starter stops it last.
     { cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
-  // A binary that cannot be run emits an error and then "close", never "exit".
-  let spawnError: Error | undefined;
-  child.on("error", (err) => (spawnError ??= err));
-  const exited = new Promise<number | null>((resolveExit) => {
-    child.once("exit", resolveExit);
-    child.once("close", resolveExit);
-  });
-
-  let output = "";
-  const ready = new Promise<void>((resolveReady) => {
-    const onData = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-OUTPUT_KEEP);
-      if (READY.test(output)) resolveReady();
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-  });
-
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const kill = async () => {
-    if (running()) child.kill("SIGKILL");
-    return exited;
-  };
-  const stop = async (graceMs = STOP_GRACE_MS) => {
-    if (!running()) return exited;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
-  };
-
-  const timeoutMs = opts.readyTimeoutMs ?? READY_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      ready,
-      exited.then((code) =>
-        Promise.reject(new Error(spawnError ? `cannot run ${bin}: ${spawnError.message}` : `redis-server exited (${code ?? child.signalCode}) before it was ready`)),
-      ),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`redis-server was not ready after ${timeoutMs} ms`)), timeoutMs))),
-    ]);
-  } catch (err) {
-    await kill();
-    throw new Error(`${(err as Error).message}:\n${output}`);
-  } finally {
-    clearTimeout(timer);
-  }
-  return { url: `unix://${socketPath}`, socketPath, dir, pid: child.pid!, exited, output: () => output, stop, kill };
+  const redis = await supervise(child, { name: bin, readyTimeoutMs: opts.readyTimeoutMs ?? READY_TIMEOUT_MS }, (proc, output) =>
+    new Promise<void>((resolveReady) => {
+      const onData = () => READY.test(output()) && resolveReady();
+      proc.stdout!.on("data", onData);
+      proc.stderr!.on("data", onData);
+    }),
+  );
+  return { ...redis, url: `unix://${socketPath}`, socketPath, dir };
 }
 
 function findRedisServer(): string {

@@ -43,6 +43,8 @@ export interface Spawned<Ready> {
   pid: number;
   /** What `ready` resolved with once the process was ready. */
   ready: Ready;
+  /** Resolves with its exit code (null when a signal ended it) once it has exited, for whatever reason. */
+  exited: Promise<number | null>;
   /** What it printed (the last OUTPUT_KEEP characters), for failure messages. */
   output(): string;
   /**
@@ -61,7 +63,7 @@ const live = new Set<ChildProcess>();
  * Spawns `script` under tsx and resolves once `ready` does (given the process and its output so
  * far). Exiting first, or not being ready in time, kills it and rejects with what it printed.
  */
-export async function spawnProcess<Ready>(
+export function spawnProcess<Ready>(
   opts: SpawnOptions,
   ready: (child: ChildProcess, output: () => string) => Promise<Ready>,
 ): Promise<Spawned<Ready>> {
@@ -72,8 +74,27 @@ export async function spawnProcess<Ready>(
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe", ...(opts.ipc ? ["ipc" as const] : [])],
   });
+  return supervise(child, opts, ready);
+}
+
+/**
+ * Watches a child just spawned (with stdout and stderr piped) until `ready` resolves: it is
+ * tracked from then on so that no exit path of ours leaves it behind. Exiting first, failing to
+ * start at all, or not being ready in time stops it and rejects with what it printed.
+ */
+export async function supervise<Ready>(
+  child: ChildProcess,
+  opts: Pick<SpawnOptions, "name" | "readyTimeoutMs" | "echoStderr">,
+  ready: (child: ChildProcess, output: () => string) => Promise<Ready>,
+): Promise<Spawned<Ready>> {
   live.add(child);
-  const exited = once(child, "exit").then(([code]) => code as number | null);
+  // A binary that cannot be run emits an error and then "close", never "exit".
+  let spawnError: Error | undefined;
+  child.on("error", (err) => (spawnError ??= err));
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once("exit", resolveExit);
+    child.once("close", resolveExit);
+  });
   void exited.then(() => live.delete(child));
 
   let output = "";
@@ -104,10 +125,12 @@ export async function spawnProcess<Ready>(
   try {
     const value = await Promise.race([
       ready(child, () => output),
-      exited.then((code) => Promise.reject(new Error(`${opts.name} exited (${code ?? child.signalCode}) before it was ready`))),
+      exited.then((code) =>
+        Promise.reject(new Error(spawnError ? `cannot run ${opts.name}: ${spawnError.message}` : `${opts.name} exited (${code ?? child.signalCode}) before it was ready`)),
+      ),
       new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${opts.name} was not ready after ${timeoutMs} ms`)), timeoutMs))),
     ]);
-    return { child, pid: child.pid ?? -1, ready: value, output: () => output, stop, kill };
+    return { child, pid: child.pid ?? -1, ready: value, exited, output: () => output, stop, kill };
   } catch (err) {
     // SIGTERM first: under coreutils' timeout (maxLifetimeMs) a SIGKILL would end the wrapper
     // alone and leave the process it runs behind, while a SIGTERM is passed on to it.
