@@ -3,7 +3,6 @@
  * ready: the end-to-end fixtures, the crash tests and the bench all start theirs here.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
