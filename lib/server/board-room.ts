@@ -29,6 +29,7 @@ import {
 } from "../protocol";
 import type { chatSendSchema, joinRequestSchema } from "../protocol";
 import { InOrder } from "./in-order";
+import { SharedRoster } from "./shared-roster";
 import { newKey, userIdFor } from "./keys";
 import type { Logger } from "./log";
 import { RecentOps, RESYNC_WINDOW } from "./recent-ops";
@@ -140,11 +141,8 @@ interface RoomState {
  * in flight (`settled`), so that what a tab is told is stored. Knows nothing of Socket.IO.
  */
 export class BoardRoom {
-  private roster = new Roster();
-  /** Each tab's record (see TabRecord), and the roster's version: how many changes made it. */
-  private tabs = new Map<string, TabRecord>();
-  private rosterVersion = 0;
-  private presence: Promise<unknown> = Promise.resolve();
+  /** Who is on the board (see SharedRoster). */
+  private readonly people: SharedRoster;
   /** Writes not finished yet. */
   private readonly inFlight = new Set<Promise<void>>();
   private readonly epoch: string;
@@ -171,8 +169,6 @@ export class BoardRoom {
   /** Shared mode: ops and chat messages as they come, from this node or another, each applied once and in order. */
   private readonly ops: InOrder<AppliedOp>;
   private readonly chats: InOrder<StoredChat>;
-  /** Roster changes as they come; `here` on those this node made (it tells the lobbies: one node does). */
-  private readonly rosterChanges: InOrder<{ version: number; change: RosterChange; here?: true }>;
   /** Shared mode: set once the store is found to have another board under this id (another node made it first). */
   private lostValue = false;
   /** Shared mode: set once the store is found behind this room (Redis lost changes it had acked). */
@@ -215,15 +211,11 @@ export class BoardRoom {
       },
       readAfter: (id) => this.shared().chatAfter(this.boardId, id),
     });
-    this.rosterChanges = new InOrder({
-      at: () => this.rosterVersion,
-      numberOf: (c) => c.version,
-      apply: (c) => {
-        this.applyRoster(c.change, c.here ?? false);
-        this.rosterVersion = c.version;
-      },
-      readAfter: (version) => this.shared().rosterAfter(this.boardId, version),
-    });
+    this.people = new SharedRoster(boardId, this.events, options.shared, options.node);
+  }
+
+  private get roster(): Roster {
+    return this.people.roster;
   }
 
   /** The board as a store kept it: its snapshot with the ops after it replayed. */
@@ -367,7 +359,7 @@ export class BoardRoom {
    */
   async join(socketId: string, req: JoinInput, credentials: Credentials): Promise<Ack<RoomJoined>> {
     let isNew = false;
-    const res = await this.changeRoster(() => {
+    const res = await this.people.change(() => {
       const refusal = this.refusal(req.name, credentials);
       if (refusal) return refusal;
       const user = this.roster.userFor({
@@ -376,7 +368,7 @@ export class BoardRoom {
         newUserId: () => userIdFor(this.access.idSecret, this.boardId, req.clientId, req.name),
       });
       isNew = this.roster.tabsOf(req.name) === 0;
-      return { type: "join", tab: { socketId, clientId: req.clientId, user, state: "active", node: this.options.node ?? "", since: this.rosterVersion + 1 } };
+      return { type: "join", tab: this.people.tab({ socketId, clientId: req.clientId, user, state: "active" }) };
     });
     if (!res.ok) return res;
     const user = this.roster.userOf(socketId)!;
@@ -385,127 +377,32 @@ export class BoardRoom {
 
   /** Takes a tab off the board; the others hear of it through the room's events. */
   leave(socketId: string): Promise<unknown> {
-    return this.changeRoster(() => (this.roster.userOf(socketId) ? { type: "leave", socketIds: [socketId] } : null));
+    return this.people.change(() => (this.roster.userOf(socketId) ? { type: "leave", socketIds: [socketId] } : null));
   }
 
   /** Records a tab's activity; the others hear of it if the person's state changed with it. */
   setActivity(socketId: string, state: ActivityState): Promise<unknown> {
-    return this.changeRoster(() => (this.roster.stateOf(socketId) !== undefined && this.roster.stateOf(socketId) !== state ? { type: "state", socketId, state } : null));
+    return this.people.change(() => (this.roster.stateOf(socketId) !== undefined && this.roster.stateOf(socketId) !== state ? { type: "state", socketId, state } : null));
   }
 
-  /**
-   * Cluster mode: who is on the board, as the nodes share it in Redis (each tab's record, and the
-   * version the last change made), for a room just loaded.
-   */
+  /** Cluster mode: who is on the board, as the nodes share it in Redis, for a room just loaded. */
   takeRoster(records: readonly TabRecord[], version: number): void {
-    this.roster = Roster.fromRecords(records);
-    this.tabs = new Map(records.map((r) => [r.socketId, r]));
-    this.rosterVersion = version;
+    this.people.load(records, version);
   }
 
   /** Cluster mode: a change to who is on the board, made on any node (each is applied once, in order). */
   receiveRoster(version: number, change: RosterChange): void {
-    this.rosterChanges.take({ version, change });
+    this.people.receive(version, change);
   }
 
-  /** Cluster mode: the tabs of nodes that stopped (see lib/server/cluster.ts). */
+  /** Cluster mode: the nodes serving the board's tabs. */
   nodesOnBoard(): Set<string> {
-    return new Set([...this.tabs.values()].map((t) => t.node));
+    return this.people.nodes();
   }
 
   /** Cluster mode: takes off the board the tabs of nodes that stopped: their people leave everyone's lists. */
   dropNodes(dead: ReadonlySet<string>): Promise<unknown> {
-    return this.changeRoster(() => {
-      const socketIds = [...this.tabs.values()].filter((t) => dead.has(t.node)).map((t) => t.socketId);
-      return socketIds.length > 0 ? { type: "leave", socketIds } : null;
-    });
-  }
-
-  /**
-   * Makes a change to who is on the board, built by `build` on the roster as it is (null: no
-   * change; a refusal: none made). One node: applied at once. Cluster mode: stored in Redis as
-   * the roster's next version first; if another node took that version, this one reads the
-   * changes it missed and builds the change again.
-   */
-  private async changeRoster(build: () => RosterChange | Refusal | null): Promise<Ack> {
-    const shared = this.options.shared;
-    if (!shared) {
-      const change = build();
-      if (change === null) return { ok: true };
-      if ("ok" in change) return change;
-      this.applyRoster(change, true);
-      this.rosterVersion += 1;
-      return { ok: true };
-    }
-    return this.serially("presence", async () => {
-      for (;;) {
-        const change = build();
-        if (change === null) return { ok: true };
-        if ("ok" in change) return change;
-        const version = this.rosterVersion + 1;
-        try {
-          await shared.changeRoster(this.boardId, version, change, this.recordsAfter(change));
-        } catch (err) {
-          if (err instanceof PositionTaken && err.last >= version) {
-            await this.catchUp(this.rosterChanges, err.last, () => this.rosterVersion);
-            continue;
-          }
-          throw err;
-        }
-        this.rosterChanges.take({ version, change, here: true });
-        return { ok: true };
-      }
-    });
-  }
-
-  /** The tab records a change sets (the rest it names are deleted): what Redis keeps of the roster. */
-  private recordsAfter(change: RosterChange): { set: TabRecord[]; del: string[] } {
-    switch (change.type) {
-      case "join":
-        return { set: [change.tab], del: [] };
-      case "leave":
-        return { set: [], del: change.socketIds };
-      case "state":
-        return { set: [{ ...this.tabs.get(change.socketId)!, state: change.state }], del: [] };
-      case "role": {
-        const ids = new Set(change.userIds);
-        return { set: [...this.tabs.values()].filter((t) => ids.has(t.user.id)).map((t) => ({ ...t, user: { ...t.user, role: change.role } })), del: [] };
-      }
-    }
-  }
-
-  /** A change to who is on the board takes effect; this node's tabs hear of what it changed. */
-  private applyRoster(change: RosterChange, here: boolean): void {
-    const { boardId, events } = this;
-    const people = this.roster.size;
-    for (const record of this.recordsAfter(change).set) this.tabs.set(record.socketId, record);
-    switch (change.type) {
-      case "join": {
-        const { socketId, clientId, user, state } = change.tab;
-        const res = this.roster.place(socketId, clientId, user, state);
-        if (res.isNew) events.joined(boardId, res.user, socketId);
-        if (res.changed) events.state(boardId, res.user);
-        break;
-      }
-      case "leave":
-        for (const socketId of change.socketIds) {
-          this.tabs.delete(socketId);
-          const res = this.roster.leave(socketId);
-          if (res?.gone) events.left(boardId, res.user, change.socketIds);
-          else if (res?.changed) events.state(boardId, res.user, change.socketIds);
-        }
-        if (change.dismissal) events.dismissed(boardId, change.socketIds, change.dismissal);
-        break;
-      case "state": {
-        const changed = this.roster.setActivity(change.socketId, change.state);
-        if (changed) events.state(boardId, changed);
-        break;
-      }
-      case "role":
-        for (const userId of change.userIds) this.roster.setRole(userId, change.role);
-        break;
-    }
-    if (here && this.roster.size !== people) events.counted(boardId);
+    return this.people.dropNodes(dead);
   }
 
   /** Strokes by id, erased ones included, at most `maxPoints` points (see Board.strokesFor). */
@@ -574,7 +471,7 @@ export class BoardRoom {
         // Taken by another node: decided again once this node has it. A store behind the seq this
         // op was decided on has lost ops this node applied (see `resync`): that is a store failure.
         if (err instanceof PositionTaken && err.last >= applied.seq) {
-          await this.catchUp(this.ops, err.last, () => this.board.seq);
+          await this.ops.reach(err.last);
           continue;
         }
         if (err instanceof PositionTaken) this.wentBack = true;
@@ -603,7 +500,7 @@ export class BoardRoom {
    * this node has (a Redis that restarted without them), and the room must be loaded afresh.
    */
   async resync(): Promise<boolean> {
-    await Promise.all([this.ops.fill(), this.chats.fill(), this.rosterChanges.fill()]);
+    await Promise.all([this.ops.fill(), this.chats.fill(), this.people.fill()]);
     const [ops, chat] = await Promise.all([this.shared().opsAfter(this.boardId, this.board.seq - 1), this.shared().chatAfter(this.boardId, this.chat.lastId - 1)]);
     const has = (ids: number[], last: number) => last === 0 || ids.includes(last);
     return has(ops.map((op) => op.seq), this.board.seq) && has(chat.map((c) => c.message.id), this.chat.lastId);
@@ -629,18 +526,8 @@ export class BoardRoom {
     this.events.op(this.boardId, op, own?.except);
   }
 
-  /** Reads back what another node stored until this node has reached `last`. */
-  private async catchUp<T>(items: InOrder<T>, last: number, at: () => number): Promise<void> {
-    for (let stalled = 0; at() < last; ) {
-      const before = at();
-      await items.fill();
-      // The store does not have what it said it has (it went back meanwhile): give up, reload.
-      if (at() === before && ++stalled >= 3) throw new Error(`board ${this.boardId}: the store no longer has what another node stored`);
-    }
-  }
-
   /** One change of this node at a time, in the order asked: each is decided on what the one before left. */
-  private serially<T>(queue: "committing" | "posting" | "presence", run: () => Promise<T>): Promise<T> {
+  private serially<T>(queue: "committing" | "posting", run: () => Promise<T>): Promise<T> {
     const next = this[queue].then(run);
     this[queue] = next.catch(() => undefined);
     return next;
@@ -746,7 +633,7 @@ export class BoardRoom {
       for (;;) {
         const res = await this.post(from, req, now);
         if (!("taken" in res)) return res;
-        await this.catchUp(this.chats, res.taken, () => this.chat.lastId);
+        await this.chats.reach(res.taken);
       }
     });
   }
@@ -876,7 +763,7 @@ export class BoardRoom {
     // one that joined while the change was stored too. Owners keep theirs.
     if (req.type === "role") {
       let userIds: string[] = [];
-      await this.changeRoster(() => {
+      await this.people.change(() => {
         userIds = this.roster.users().flatMap((u) => (u.role !== "owner" && this.roster.clientOfUser(u.id) === target!.clientId ? [u.id] : []));
         return userIds.length > 0 ? { type: "role", userIds, role: req.role } : null;
       });
@@ -896,7 +783,7 @@ export class BoardRoom {
    * RoomEvents.dismissed).
    */
   dismiss(socketIds: readonly string[], dismissal: Dismissal): Promise<unknown> {
-    return this.changeRoster(() => {
+    return this.people.change(() => {
       const on = socketIds.filter((id) => this.roster.userOf(id));
       return on.length > 0 ? { type: "leave", socketIds: on, dismissal } : null;
     });

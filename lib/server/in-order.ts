@@ -47,9 +47,16 @@ export class InOrder<T> {
     return this.filling;
   }
 
-  /** Forgets what waited: the caller starts over from the store. */
-  clear(): void {
-    this.early.clear();
+  /**
+   * Reads back until item `last` is applied (another node stored up to it). Rejects if the store
+   * does not have it after all (it went back meanwhile): the caller gives up on its copy.
+   */
+  async reach(last: number): Promise<void> {
+    for (let stalled = 0; this.sequence.at() < last; ) {
+      const before = this.sequence.at();
+      await this.fill();
+      if (this.sequence.at() === before && ++stalled >= 3) throw new Error(`the store does not have item ${last} it said it had`);
+    }
   }
 
   private drain(): void {

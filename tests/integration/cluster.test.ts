@@ -170,7 +170,10 @@ describe("who is on a board, across the cluster", () => {
     const [a, b] = await cluster(2);
     const ownerKey = "owner-key-0123456789ab";
     const olga = await openTab(a!, "class", "Olga", newClientId(), ownerKey);
+    // An owner acts on the people their tab lists: node a has applied Bea's join by then.
+    const seen = next(olga.socket, "presence:joined");
     const bea = await openTab(b!, "class", "Bea");
+    await seen;
     const dismissed = next(bea.socket, "board:dismissed");
     const left = next(olga.socket, "presence:left");
     expect(await manage(olga, { type: "remove", userId: bea.id })).toEqual({ ok: true });
