@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
 import type { BoardService } from "./board-service";
 import type { Config } from "./config";
 import type { Logger } from "./log";
@@ -19,6 +20,21 @@ const HEARTBEAT = `
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 86400000)
   return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')`;
+
+/**
+ * Says at start under which persistence Redis acknowledges a change (a change is acked once
+ * Redis has it): loudly when it keeps no append-only file, so an acked change could be lost.
+ */
+function checkDurability(redis: Redis, log: Logger): void {
+  redis
+    .config("GET", "append*")
+    .then((flat) => {
+      const settings = Object.fromEntries((flat as string[]).flatMap((v, i, all) => (i % 2 === 0 ? [[v, all[i + 1]]] : [])));
+      if (settings.appendonly !== "yes") log.warn("Redis keeps no append-only file: a change acknowledged to a tab is lost if Redis stops (see docs/DEPLOY.md)");
+      else log.info("Redis persistence", { appendonly: "yes", appendfsync: settings.appendfsync });
+    })
+    .catch((err: unknown) => log.info("Redis's persistence settings could not be read (see docs/DEPLOY.md)", { error: String(err) }));
+}
 
 export interface Cluster {
   /** What other nodes store of the boards this node has in memory. */
@@ -49,6 +65,8 @@ export function joinCluster(io: ScribbleServer, config: Config, log: Logger, sto
     log.info("Redis is back: boards read back what they missed");
     void boards().resync();
   });
+
+  checkDurability(pub, log);
 
   const nodesKey = `${config.redisPrefix}:nodes`;
   const beat = async () => {

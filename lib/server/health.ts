@@ -18,7 +18,7 @@ const FORWARDING_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"] as cons
 export function healthHandler(
   sockets: SocketServer,
   storage: string,
-  config: Pick<Config, "trustProxy" | "healthToken">,
+  config: Pick<Config, "trustProxy" | "healthToken" | "redisUrl" | "nodeId">,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const startedAt = Date.now();
   const isToken = secretMatcher(config.healthToken);
@@ -35,6 +35,7 @@ export function healthHandler(
           ok: true,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
           storage,
+          ...(config.redisUrl && { node: config.nodeId }),
           connections: sockets.io.engine.clientsCount,
           activeBoards: sockets.boards.activeBoards().length,
           boardsInMemory: sockets.boards.loadedCount,
