@@ -42,6 +42,9 @@ const SEEN_MAX = 1_000;
  */
 export const LEAVE_GRACE_MS = 8_000;
 
+/** How long before an op or a join the server could not serve (INTERNAL: its store is down) is sent again. */
+export const SERVER_RETRY_MS = 2_000;
+
 /** How the chat names changes the server's operator made from /admin. */
 const OPERATOR_AS_PERSON = { name: "The server's operator", color: "#6b7280" };
 
@@ -83,6 +86,8 @@ export class BoardSession {
   private readonly laserSender: LaserSender;
   private activity: ActivityWatch | null = null;
   private stopPersisting: (() => void) | null = null;
+  /** A join the server could not serve, asked again (see SERVER_RETRY_MS). */
+  private joinRetry: ReturnType<typeof setTimeout> | undefined;
   /** Joined on the current connection: until the join ack, sends wait in their queues. */
   private ready = false;
   private readonly ops = new SendQueue<OpRequest>((req) => this.emit(req), (req) => req.opId);
@@ -151,6 +156,7 @@ export class BoardSession {
 
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.joinRetry);
     this.socket.off("connect", this.join);
     this.socket.off("disconnect", this.onDisconnect);
     this.ops.pause();
@@ -386,6 +392,9 @@ export class BoardSession {
     if (res.error.code === "RATE_LIMITED") return { kind: "retry", afterMs: res.error.retryAfterMs ?? 1_000 };
     // The server lost track of this tab (it restarted mid-join): it joins again, then resends.
     if (res.error.code === "NOT_JOINED") return { kind: "wait" };
+    // The server could not store it (its store is down, or went back): it is kept, shown pending,
+    // and sent again, as unanswered ones are; nothing overtakes it.
+    if (res.error.code === "INTERNAL") return { kind: "retry", afterMs: SERVER_RETRY_MS };
     this.state.replica.getState().refused(req.opId);
     this.undoables.delete(req.opId);
     this.state.history.getState().forget(req.opId);
@@ -465,6 +474,11 @@ export class BoardSession {
       if (!res.ok) {
         const { code, message } = res.error;
         if (code === "REMOVED" || code === "UNKNOWN_LINK") return this.dismiss({ reason: code === "REMOVED" ? "removed" : "unknown-link" }, message);
+        // The server could not load the board (its store is down): asked again shortly.
+        if (code === "INTERNAL") {
+          this.joinRetry = setTimeout(() => this.socket.connected && this.join(), SERVER_RETRY_MS);
+          return;
+        }
         this.state.session.setState({ phase: code === "VERSION_MISMATCH" ? "outdated" : "refused", joinError: message });
         return;
       }

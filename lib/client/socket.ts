@@ -15,7 +15,7 @@ const tab = Math.random().toString(36).slice(2, 10);
  * each connection, so a tab that moved to another board is routed by it when it reconnects.
  * A viewer's page names no board: a view-only link never reveals it.
  */
-function routing(): Record<string, string> {
+export function routing(): Record<string, string> {
   const board = /^\/b\/([A-Za-z0-9_-]+)/.exec(window.location.pathname)?.[1];
   const node = new URLSearchParams(window.location.search).get("node");
   return { ...(board && { board }), tab, ...(node && { node }) };

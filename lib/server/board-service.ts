@@ -410,7 +410,7 @@ export class BoardService {
     try {
       const stored = upgradeStored(await this.store.load(boardId));
       // Cluster mode: every node that opens a board before it is stored gives it the same epoch.
-      const epoch = await this.options.shared?.agreeEpoch(boardId, randomUUID());
+      const epoch = await this.options.shared?.freshEpoch(boardId);
       room = stored
         ? BoardRoom.fromStored(boardId, stored, this.store, this.log, this.options)
         : new BoardRoom(boardId, this.store, this.log, this.options, epoch);

@@ -281,3 +281,28 @@ describe("a Redis that went back", () => {
     expect(res.ok && res.epoch).not.toBe(ada.snapshot.epoch);
   });
 });
+
+describe("what Redis keeps of boards only looked at", () => {
+  const cluster = useCluster();
+
+  it("keeps nothing of a board nobody changed once its people left, but its roster's version, for a while", async () => {
+    const [a, b] = await cluster(2);
+    const { prefix } = a!.store as RedisStore;
+    const admin = connectRedis(redis().url);
+    try {
+      const keysOf = async () => (await admin.keys(`${prefix}:*`)).filter((k) => !k.endsWith(":nodes")).sort();
+      // A hundred boards opened on two nodes and left.
+      for (let i = 0; i < 50; i++) {
+        const tabs = await Promise.all([openTab(a!, `glance-${i}`, "Ada"), openTab(b!, `glance-${i}`, "Bob")]);
+        for (const tab of tabs) tab.socket.disconnect();
+      }
+      await expect.poll(async () => (await keysOf()).filter((k) => !k.endsWith(":rv"))).toEqual([]);
+      const versions = await keysOf();
+      expect(versions).toHaveLength(50);
+      // Each goes once no node can hold the board any more (BOARD_IDLE_MS and a minute).
+      for (const key of versions) expect(await admin.pttl(key)).toBeGreaterThan(0);
+    } finally {
+      admin.disconnect();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
-import { BoardSession, LEAVE_GRACE_MS } from "@/lib/client/board-session";
+import { BoardSession, LEAVE_GRACE_MS, SERVER_RETRY_MS } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
 import { OPEN_BOARD, OWNED_BOARD_DEFAULTS, PROTOCOL_VERSION, type JoinSnapshot, type OpAck, type OpRequest } from "@/lib/protocol";
 import { applied, committedStroke, strokeInput } from "./fixtures";
@@ -127,6 +127,46 @@ describe("board session", () => {
     expect(t.waitingOps()[0]!.opId).toBe(first!.opId);
     expect(t.replica().board.seq).toBe(4);
     expect(t.shown()).toEqual(["s0", "s1"]);
+  });
+
+  it("keeps an op the server could not store, and sends it again until it is stored", async () => {
+    vi.useFakeTimers();
+    try {
+      const t = start();
+      t.join();
+      t.session.addStroke(strokeInput("s1"));
+      await vi.waitFor(() => expect(t.waitingOps()).toHaveLength(1));
+      const [first] = t.waitingOps();
+      t.server.answer("op", { ok: false, error: { code: "INTERNAL", message: "The change could not be stored; nothing was changed." } });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.replica().pending.map((p) => p.opId)).toEqual([first!.opId]);
+      expect(t.waitingOps()).toEqual([]);
+
+      await vi.advanceTimersByTimeAsync(SERVER_RETRY_MS);
+      expect(t.waitingOps().map((op) => op.opId)).toEqual([first!.opId]);
+      t.server.answer("op", strokeAck(first!, "s1", 1));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(t.replica().pending).toEqual([]);
+      expect(t.shown()).toEqual(["s1"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("asks again for a join the server could not serve", async () => {
+    vi.useFakeTimers();
+    try {
+      const t = start();
+      t.server.connect();
+      t.server.answer("board:join", { ok: false, error: { code: "INTERNAL", message: "board:join failed on the server." } });
+      expect(t.server.waiting("board:join")).toEqual([]);
+      await vi.advanceTimersByTimeAsync(SERVER_RETRY_MS);
+      expect(t.server.waiting("board:join")).toHaveLength(1);
+      t.server.answer("board:join", { ok: true, ...snapshot() });
+      expect(t.phase().phase).toBe("joined");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("drops a refused op from pending and from the history, and says why", async () => {

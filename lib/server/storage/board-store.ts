@@ -75,11 +75,8 @@ export interface SharedStore {
   epochOf(boardId: string): Promise<string | null>;
   /** Gives a stored board a new epoch (it lost changes tabs may have seen): every tab then loads it afresh. */
   renewEpoch(boardId: string, epoch: string): Promise<void>;
-  /**
-   * The epoch every node gives a board the store lacks until one of them creates it under it:
-   * `candidate` unless another node chose first.
-   */
-  agreeEpoch(boardId: string, candidate: string): Promise<string>;
+  /** The epoch every node gives a board the store lacks, until one of them creates it under it. */
+  freshEpoch(boardId: string): Promise<string>;
   accessOf(boardId: string): Promise<PersistedAccess | null>;
   /** Stores a change to who is on the board as the roster's `version`, if that is the next one (else PositionTaken). */
   changeRoster(boardId: string, version: number, change: RosterChange, records: { set: TabRecord[]; del: string[] }): Promise<void>;

@@ -21,6 +21,8 @@ export interface StoreSettings {
   redisUrl?: string;
   /** What every Redis key of this deployment starts with: several may share one Redis. */
   redisPrefix?: string;
+  /** How long a node keeps a board nobody is on in memory: Redis keeps an empty board's roster version a minute longer. */
+  boardIdleMs?: number;
   /** What a board's kept ops may take as JSON (LIMITS.historyBytesMax unless told: tests tell less). */
   historyBytes?: number;
 }
@@ -36,7 +38,7 @@ export function createBoardStore(settings: StoreSettings): BoardStore {
       return new MemoryStore(historyBytes);
     case "redis":
       if (!settings.redisUrl) throw new Error("the redis store needs a Redis URL (REDIS_URL)");
-      return new RedisStore(settings.redisUrl, settings.redisPrefix, historyBytes);
+      return new RedisStore(settings.redisUrl, settings.redisPrefix, historyBytes, settings.boardIdleMs === undefined ? undefined : settings.boardIdleMs + 60_000);
     case "sqlite":
       return new SqliteStore(databaseFile(settings.dataDir), settings.sqliteSynchronous, historyBytes);
   }

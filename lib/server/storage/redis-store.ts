@@ -25,8 +25,8 @@ function boardKeys(prefix: string, boardId: string) {
     chat: k("chat"),
     /** The board's sharded Pub/Sub channel: what was stored, in the order it was (see BoardFeed). */
     feed: k("feed"),
-    /** STRING, for a day: the epoch nodes agreed on for the board before it was created. */
-    epoch: k("epoch"),
+    /** STRING: how many times a board under this id was deleted (see `freshEpoch`); only once one was. */
+    generation: k("gen"),
     /** Who is on the board now, across the cluster (never durable: it is rebuilt from live tabs). */
     roster: {
       /** STRING: the roster's version, the number of its last change. */
@@ -57,10 +57,11 @@ const VIEW_KEY_TAKEN = "SCRIBBLE_VIEW_KEY_TAKEN";
  */
 const SCRIPTS = {
   create: {
+    // ARGV: epoch, board id, then the numbers it starts after: seq, chat id, access version
     keys: 2,
     lua: `
       if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-      redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', 0, 'snapSeq', 0, 'opsBytes', 0, 'chatId', 0)
+      redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', ARGV[3], 'snapSeq', 0, 'opsBytes', 0, 'chatId', ARGV[4], 'accessV', ARGV[5])
       redis.call('ZADD', KEYS[2], 0, ARGV[2])
       return 1`,
   },
@@ -147,31 +148,41 @@ const SCRIPTS = {
       return 1`,
   },
   changeRoster: {
-    // KEYS: version, tabs, log, feed. ARGV: version, change, count of records set, then socket id and record for each, then socket ids deleted
+    // KEYS: version, tabs, log, feed. ARGV: version, change, ms an empty roster's version is kept,
+    // count of records set, then socket id and record for each, then socket ids deleted
     keys: 4,
     lua: `
       local last = tonumber(redis.call('GET', KEYS[1]) or '0')
       if last + 1 ~= tonumber(ARGV[1]) then return redis.error_reply('${TAKEN} ' .. last) end
-      local sets = tonumber(ARGV[3])
-      for i = 0, sets - 1 do redis.call('HSET', KEYS[2], ARGV[4 + 2 * i], ARGV[5 + 2 * i]) end
-      for i = 4 + 2 * sets, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
-      redis.call('SET', KEYS[1], ARGV[1], 'EX', ${PRESENCE_TTL_S})
-      redis.call('EXPIRE', KEYS[2], ${PRESENCE_TTL_S})
-      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${ROSTER_LOG_MAX}, ARGV[1] .. '-0', 'c', ARGV[2])
-      redis.call('EXPIRE', KEYS[3], ${PRESENCE_TTL_S})
+      local sets = tonumber(ARGV[4])
+      for i = 0, sets - 1 do redis.call('HSET', KEYS[2], ARGV[5 + 2 * i], ARGV[6 + 2 * i]) end
+      for i = 5 + 2 * sets, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
+      if redis.call('EXISTS', KEYS[2]) == 1 then
+        redis.call('SET', KEYS[1], ARGV[1], 'EX', ${PRESENCE_TTL_S})
+        redis.call('EXPIRE', KEYS[2], ${PRESENCE_TTL_S})
+        redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${ROSTER_LOG_MAX}, ARGV[1] .. '-0', 'c', ARGV[2])
+        redis.call('EXPIRE', KEYS[3], ${PRESENCE_TTL_S})
+      else
+        -- Nobody left: the version outlives the nodes' memory of the board, and nothing else stays.
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+        redis.call('DEL', KEYS[3])
+      end
       redis.call('SPUBLISH', KEYS[4], '{"kind":"roster","version":' .. ARGV[1] .. ',"change":' .. ARGV[2] .. '}')
       return 1`,
   },
   deleteBoard: {
-    // KEYS: meta, ops, hist, snap, chat, view keys, listed, boards, feed, epoch. ARGV: board id
+    // KEYS: meta, ops, hist, snap, chat, view keys, listed, boards, feed, generation. ARGV: board id
     keys: 10,
     lua: `
       local viewKey = redis.call('HGET', KEYS[1], 'viewKey')
       if viewKey then redis.call('HDEL', KEYS[6], viewKey) end
       redis.call('ZREM', KEYS[7], ARGV[1])
       redis.call('ZREM', KEYS[8], ARGV[1])
-      local existed = redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[10])
-      if existed > 0 then redis.call('SPUBLISH', KEYS[9], '{"kind":"deleted"}') end
+      local existed = redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+      if existed > 0 then
+        redis.call('INCR', KEYS[10])
+        redis.call('SPUBLISH', KEYS[9], '{"kind":"deleted"}')
+      end
       return existed`,
   },
 } as const;
@@ -196,6 +207,12 @@ export class RedisStore implements BoardStore, SharedStore {
     url: string,
     readonly prefix = "scribble",
     private readonly historyBytes: number = LIMITS.historyBytesMax,
+    /**
+     * How long an empty board's roster version is kept: longer than any node keeps a board nobody
+     * is on in memory (BOARD_IDLE_MS), so that none holds a version Redis has forgotten. Nothing
+     * else of a board only looked at stays in Redis.
+     */
+    private readonly emptyRosterMs = 360_000,
   ) {
     this.redis = connectRedis(url);
     // Logged by whoever uses the store, once per failing call: not here on every reconnect.
@@ -224,8 +241,13 @@ export class RedisStore implements BoardStore, SharedStore {
     };
   }
 
-  async create(boardId: string, epoch: string): Promise<void> {
-    await this.run("create", [boardKeys(this.prefix, boardId).meta, this.global.boards], [epoch, boardId]);
+  /**
+   * Records a new board. A board copied in from elsewhere (`npm run migrate`) keeps its own
+   * numbers: its first op, chat message and access version here follow `after`'s.
+   */
+  async create(boardId: string, epoch: string, after: { seq?: number; chatId?: number; accessVersion?: number } = {}): Promise<void> {
+    const { seq = 0, chatId = 0, accessVersion = 0 } = after;
+    await this.run("create", [boardKeys(this.prefix, boardId).meta, this.global.boards], [epoch, boardId, seq, chatId, accessVersion]);
   }
 
   async append(boardId: string, op: AppliedOp): Promise<void> {
@@ -262,7 +284,7 @@ export class RedisStore implements BoardStore, SharedStore {
   async changeRoster(boardId: string, version: number, change: RosterChange, records: { set: TabRecord[]; del: string[] }): Promise<void> {
     const k = boardKeys(this.prefix, boardId);
     const sets = records.set.flatMap((r) => [r.socketId, JSON.stringify(r)]);
-    await this.run("changeRoster", [k.roster.version, k.roster.tabs, k.roster.log, k.feed], [version, JSON.stringify(change), records.set.length, ...sets, ...records.del]);
+    await this.run("changeRoster", [k.roster.version, k.roster.tabs, k.roster.log, k.feed], [version, JSON.stringify(change), this.emptyRosterMs, records.set.length, ...sets, ...records.del]);
   }
 
   /** Who is on the board across the cluster: each tab's record, and the roster's version. */
@@ -289,14 +311,13 @@ export class RedisStore implements BoardStore, SharedStore {
   }
 
   /**
-   * The epoch nodes give a board not created yet: the first candidate offered. Kept a day (a
-   * board looked at and never changed leaves nothing behind); `create` then stores it.
+   * The epoch every node gives a board not stored yet, written nowhere (a board only looked at
+   * leaves nothing in Redis): the same on every node until a board under this id is deleted, so
+   * that a tab that knew the deleted board starts over on the new one.
    */
-  async agreeEpoch(boardId: string, candidate: string): Promise<string> {
+  async freshEpoch(boardId: string): Promise<string> {
     this.checkOpen();
-    const key = boardKeys(this.prefix, boardId).epoch;
-    const [, [, agreed]] = (await this.redis.multi().set(key, candidate, "EX", 86_400, "NX").get(key).exec()) as [unknown, [unknown, string]];
-    return agreed;
+    return `fresh-${(await this.redis.get(boardKeys(this.prefix, boardId).generation)) ?? 0}`;
   }
 
   async renewEpoch(boardId: string, epoch: string): Promise<void> {
@@ -335,7 +356,7 @@ export class RedisStore implements BoardStore, SharedStore {
   async deleteBoard(boardId: string): Promise<void> {
     const k = boardKeys(this.prefix, boardId);
     const { viewKeys, listed, boards } = this.global;
-    await this.run("deleteBoard", [k.meta, k.ops, k.hist, k.snap, k.chat, viewKeys, listed, boards, k.feed, k.epoch], [boardId]);
+    await this.run("deleteBoard", [k.meta, k.ops, k.hist, k.snap, k.chat, viewKeys, listed, boards, k.feed, k.generation], [boardId]);
   }
 
   async listedBoards(limit: number): Promise<string[]> {
