@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { OPERATOR, refuse, type Ack, type Dismissal, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke, type User } from "../protocol";
+import { OPERATOR, refuse, type Ack, type Dismissal, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke } from "../protocol";
 import { Roster } from "../board";
 import {
   BoardRoom,
@@ -248,7 +248,7 @@ export class BoardService {
     } catch (err) {
       this.log.error("giving a board that went back a new epoch failed", { board: boardId, error: String(err) });
     }
-    this.lose(boardId, room, "the store went back: it lost changes this node had applied");
+    this.reload(boardId, "the store went back: it lost changes this node had applied");
   }
 
   /** Cluster mode: takes off every board here the tabs of nodes not in `live` (they stopped: a crash, a kill). */
@@ -261,8 +261,14 @@ export class BoardService {
 
   /** Drops a room that no longer matches the store, and has its tabs load the board afresh. */
   private lose(boardId: string, room: BoardRoom, why: string): void {
-    this.log.warn("board reloads from the store", { board: boardId, why });
+    if (this.rooms.get(boardId) !== room) return;
     this.forget(boardId, room);
+    this.reload(boardId, why);
+  }
+
+  /** Has the tabs of a board dropped from memory load it afresh. */
+  private reload(boardId: string, why: string): void {
+    this.log.warn("board reloads from the store", { board: boardId, why });
     this.options.onLost?.(boardId);
   }
 
@@ -410,7 +416,7 @@ export class BoardService {
     try {
       const stored = upgradeStored(await this.store.load(boardId));
       // Cluster mode: every node that opens a board before it is stored gives it the same epoch.
-      const epoch = await this.options.shared?.freshEpoch(boardId);
+      const epoch = stored ? undefined : await this.options.shared?.freshEpoch(boardId);
       room = stored
         ? BoardRoom.fromStored(boardId, stored, this.store, this.log, this.options)
         : new BoardRoom(boardId, this.store, this.log, this.options, epoch);

@@ -7,7 +7,7 @@ import { boardRoom, ownersRoom, userRoom, type ScribbleSocket } from "../rooms";
 import type { Context } from "../types";
 
 export function registerBoardHandlers(ctx: Context, socket: ScribbleSocket): void {
-  const { boards, io, lobby, log } = ctx;
+  const { boards, log } = ctx;
   const address = handshakeKey(socket.handshake, ctx.config.trustProxy);
 
   bind(ctx, socket, "board:join", joinRequestSchema, async (req) => {
