@@ -23,6 +23,18 @@ export interface RunOptions {
   rates?: number[];
   rampClients?: number;
   idleClients?: number;
+  /** cluster: which parts to run (a: one board over the nodes, b: many boards with affinity, c: failover). */
+  clusterParts?: string[];
+  /** cluster: nodes of the cluster (default 3). */
+  nodes?: number;
+  /** cluster: Redis appendfsync modes to compare in part (a): always, everysec. */
+  fsync?: string[];
+  /** cluster (b): boards, clients per board, strokes per second per board. */
+  boards?: number;
+  boardClients?: number;
+  boardRate?: number;
+  /** cluster (c): tabs on the node that is killed. */
+  failoverTabs?: number;
   /** False: the browser case reports itself skipped. */
   browser: boolean;
   /** Hard limit for one cell, processes included. */
@@ -47,7 +59,7 @@ export interface CaseResult {
   failures: number;
 }
 
-/** One benchmark: cursors, storage, join, fanout, ramp, memory, browser. */
+/** One benchmark: cursors, storage, join, fanout, ramp, memory, browser, cluster. */
 export interface BenchCase {
   name: string;
   summary: string;

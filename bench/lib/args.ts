@@ -15,6 +15,13 @@ export interface Args {
   rates?: number[];
   rampClients?: number;
   idleClients?: number;
+  clusterParts?: string[];
+  nodes?: number;
+  fsync?: string[];
+  boards?: number;
+  boardClients?: number;
+  boardRate?: number;
+  failoverTabs?: number;
   browser: boolean;
   cellTimeoutMs: number;
   out?: string;
@@ -26,18 +33,26 @@ export interface Args {
 export const USAGE = `Usage: npm run bench -- [options]
 
   --case <name>         run only this case (repeat or comma-separate; default: all)
-                        cases: cursors, storage, join, fanout, ramp, memory, browser
+                        cases: cursors, storage, join, fanout, ramp, memory, browser, cluster
   --quick               fewer and shorter cells (a smoke run)
   --clients <list>      client counts of the cursors and fanout cases, e.g. 10,50,200
+                        (cluster: the first is part (a)'s board, default 50)
   --modes <list>        cursor modes, e.g. coalesce,relay
   --audiences <list>    whose cursors the bots see: everyone, owners (an owner moves too; default both)
   --stores <list>       stores of the storage case: memory,sqlite,sqlite-full
   --workers <n>         client processes per cell (default: 1 per 25 clients, at most the cores)
   --hz <n>              cursor moves per second per client (default 30)
-  --rate <n>            fanout: stroke commits per second over all clients (default 50)
+  --rate <n>            fanout, cluster (a): stroke commits per second over all clients (default 50)
   --rates <list>        ramp: the steps, ops per second over all clients (default 50,100,200,400,800)
   --ramp-clients <n>    ramp: clients on the board (default 50)
   --idle-clients <n>    memory: idle connections (default 1000)
+  --cluster-parts <list> cluster: a (one board over the nodes), b (many boards), c (failover); default all
+  --nodes <n>           cluster: nodes (default 3)
+  --fsync <list>        cluster (a): Redis appendfsync modes, always,everysec (default both)
+  --boards <n>          cluster (b): boards (default 30; --quick 12)
+  --board-clients <n>   cluster (b): clients per board (default 20)
+  --board-rate <n>      cluster (b): strokes per second per board (default 5)
+  --failover-tabs <n>   cluster (c): tabs on the node that is killed (default 20)
   --no-browser          skip the browser case (it also skips itself when there is no Chromium)
   --warmup-ms <ms>      load before measuring (each case has its default, quick shorter)
   --window-ms <ms>      measuring window (each case has its default, quick shorter)
@@ -67,6 +82,13 @@ export function parseBenchArgs(argv: string[]): Args {
       rates: { type: "string" },
       "ramp-clients": { type: "string" },
       "idle-clients": { type: "string" },
+      "cluster-parts": { type: "string" },
+      nodes: { type: "string" },
+      fsync: { type: "string" },
+      boards: { type: "string" },
+      "board-clients": { type: "string" },
+      "board-rate": { type: "string" },
+      "failover-tabs": { type: "string" },
       "no-browser": { type: "boolean", default: false },
       "warmup-ms": { type: "string" },
       "window-ms": { type: "string" },
@@ -91,6 +113,13 @@ export function parseBenchArgs(argv: string[]): Args {
     rates: values.rates === undefined ? undefined : list(values.rates).map((v) => count("--rates", v, 1, 100_000)),
     rampClients: optional("--ramp-clients", values["ramp-clients"], 2, 2_000),
     idleClients: optional("--idle-clients", values["idle-clients"], 1, 20_000),
+    clusterParts: values["cluster-parts"] === undefined ? undefined : list(values["cluster-parts"]),
+    nodes: optional("--nodes", values.nodes, 1, 8),
+    fsync: values.fsync === undefined ? undefined : list(values.fsync),
+    boards: optional("--boards", values.boards, 1, 500),
+    boardClients: optional("--board-clients", values["board-clients"], 2, 500),
+    boardRate: optional("--board-rate", values["board-rate"], 1, 10_000),
+    failoverTabs: optional("--failover-tabs", values["failover-tabs"], 1, 500),
     browser: !values["no-browser"],
     warmupMs: optional("--warmup-ms", values["warmup-ms"], 0, 30_000),
     windowMs: optional("--window-ms", values["window-ms"], 500, 45_000),

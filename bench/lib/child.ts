@@ -11,6 +11,8 @@ export interface Child<A extends Api, Ready> {
   output(): string;
   /** Closes the IPC channel (the child exits on it), then kills it if it lingers. */
   stop(): Promise<void>;
+  /** SIGKILL: a crash (the cluster case's failover). */
+  kill(): Promise<void>;
 }
 
 export interface ChildOptions {
@@ -50,6 +52,9 @@ export async function startChild<A extends Api, Ready>(opts: ChildOptions): Prom
     output: spawned.output,
     stop: async () => {
       await spawned.stop(STOP_GRACE_MS);
+    },
+    kill: async () => {
+      await spawned.kill();
     },
   };
 }

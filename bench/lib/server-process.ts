@@ -45,6 +45,8 @@ export interface ServerWindow extends ProcessWindow {
 
 export interface BenchServer {
   url: string;
+  /** The server process's own pid (no wrapper: IPC children are not run under timeout). */
+  pid: number;
   info: ServerReady;
   /** Where the SQLite file lives (sqlite store only): start another server on it to reopen. */
   dataDir?: string;
@@ -55,6 +57,8 @@ export interface BenchServer {
   /** Graceful: closes the sockets and the store (its writes finish), the process stays. */
   close(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: no close, no goodbye to its clients or its store. */
+  kill(): Promise<void>;
 }
 
 /** Starts bench/processes/server.ts (or the baseline relay) in its own process. */
@@ -97,6 +101,7 @@ export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchS
   }
   return {
     url: child.ready.url,
+    pid: child.pid,
     info: child.ready,
     dataDir,
     output: child.output,
@@ -110,6 +115,9 @@ export async function startBenchServer(opts: ServerOptions = {}): Promise<BenchS
     stop: async () => {
       await child.stop();
       removeDir();
+    },
+    kill: async () => {
+      await child.kill();
     },
   };
 }

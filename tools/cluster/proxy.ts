@@ -77,8 +77,8 @@ export async function startProxy(opts: ProxyOptions): Promise<Proxy> {
   const candidates = (req: IncomingMessage): Node[] => {
     const url = parseUrl(req.url);
     const key = url ? routeKey(url, opts.spread ?? false) : LOBBY_KEY;
-    const live = nodes.filter((n) => !n.down).map((n) => ({ n, score: score(key, n.id) }));
-    const ranked = live.sort((a, b) => b.score - a.score).map(({ n }) => n);
+    const live = nodes.filter((n) => !n.down);
+    const ranked = rank(key, live.map((n) => n.id)).map((id) => live.find((n) => n.id === id)!);
     const pinned = ranked.find((n) => n.id === url?.searchParams.get("node"));
     return pinned ? [pinned, ...ranked.filter((n) => n !== pinned)] : ranked;
   };
@@ -194,9 +194,13 @@ function routeKey(url: URL, spread: boolean): string {
   return tab ? `${board}|${tab}` : board;
 }
 
-/** A stable rank of a node for a key: the same on every run and every machine. */
-function score(key: string, nodeId: string): number {
-  return createHash("sha1").update(`${key}|${nodeId}`).digest().readUIntBE(0, 6);
+/**
+ * Nodes in the order a key goes to them (rendezvous hashing): the same on every run and every
+ * machine, and removing a node moves only the keys it had.
+ */
+export function rank(key: string, nodeIds: readonly string[]): string[] {
+  const score = (id: string) => createHash("sha1").update(`${key}|${id}`).digest().readUIntBE(0, 6);
+  return [...nodeIds].sort((a, b) => score(b) - score(a));
 }
 
 /** The request's headers for a node: hop-by-hop ones dropped, Host kept, the client's address appended. */
