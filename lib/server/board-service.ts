@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { OPERATOR, refuse, type Ack, type Dismissal, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke } from "../protocol";
+import { OPERATOR, refuse, type Ack, type CursorUpdate, type Dismissal, type Action, type ActivityState, type AppliedOp, type BoardSummary, type ManageRequest, type OpRequest, type Refusal, type Stroke } from "../protocol";
 import { Roster } from "../board";
 import {
   BoardRoom,
@@ -40,6 +40,8 @@ export interface BoardServiceOptions extends BoardRoomOptions {
   feed?: BoardFeed;
   /** A board in memory no longer matches the store: it was dropped, and its tabs must load it afresh. */
   onLost?: (boardId: string) => void;
+  /** Cluster mode: another node's people's cursors of one tick, for this node's tabs. */
+  cursorsFrom?: (boardId: string, updates: CursorUpdate[]) => void;
 }
 
 const UNKNOWN_VIEW_LINK = refuse("UNKNOWN_LINK", "This view-only link leads to no board. Ask the board's owner for the link again.");
@@ -444,6 +446,10 @@ export class BoardService {
         return room.receiveAccess(message.access);
       case "roster":
         return room.receiveRoster(message.version, message.change);
+      case "cursors":
+        // This node's own come back to it too: its tabs had them at its tick.
+        if (message.node !== this.options.node) this.options.cursorsFrom?.(boardId, message.updates);
+        return;
       case "deleted":
         return this.lose(boardId, room, "it was deleted");
     }

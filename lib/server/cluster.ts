@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
+import type { CursorUpdate } from "../protocol";
 import type { BoardService } from "./board-service";
 import type { Config } from "./config";
 import type { Logger } from "./log";
@@ -43,13 +44,16 @@ export interface Cluster {
   node: string;
   /** Chat messages per person, counted across the nodes their tabs are on. */
   chatLimits: SharedRateLimiter;
+  /** Hands this node's people's cursors of one tick to the other nodes on the board (see CursorHub). */
+  sendCursors(boardId: string, updates: CursorUpdate[]): void;
   close(): Promise<void>;
 }
 
 /**
  * Joins this node to the others on the same Redis. Ordered changes (ops, chat, access, who is on
  * a board) come through `feed`, each board on its own channel, and each node sends them to its
- * own tabs; what needs no order (previews, cursors, owners' notices, lobby counts) goes through
+ * own tabs; so do each node's cursors, once a tick. What needs no order (previews, the laser,
+ * owners' notices, lobby counts) goes through
  * Socket.IO's sharded Redis adapter, whose "dynamic" mode gives each room a channel of its own, so
  * that a node hears only the boards its tabs are on. Every few seconds the node says it is alive,
  * and takes off its boards the tabs of nodes that stopped saying so (a crash, a kill -9).
@@ -85,6 +89,8 @@ export function joinCluster(io: ScribbleServer, config: Config, log: Logger, sto
     feed,
     node,
     chatLimits: new SharedRateLimiter(pub, `${config.redisPrefix}:chat-limit`, config.chatBurst, config.chatPerSecond),
+    // On the board's own channel: only the nodes with the board in memory hear them.
+    sendCursors: (boardId, updates) => void pub.spublish(store.feedChannel(boardId), JSON.stringify({ kind: "cursors", node, updates })).catch(() => undefined),
     async close() {
       clearInterval(timer);
       feed.close();

@@ -1,4 +1,4 @@
-import { isLobbyRoom, isNodeRoom, leaveRooms, type ScribbleSocket } from "./rooms";
+import { isLobbyRoom, leaveRooms, type ScribbleSocket } from "./rooms";
 import type { Context } from "./types";
 
 /**
@@ -7,7 +7,7 @@ import type { Context } from "./types";
  * events (see room-events.ts), on every node.
  */
 export function leaveBoardRooms(socket: ScribbleSocket): void {
-  leaveRooms(socket, (room) => !isLobbyRoom(room) && !isNodeRoom(room));
+  leaveRooms(socket, (room) => !isLobbyRoom(room));
 }
 
 /** Takes a tab off its board, as if it had left; what it was sending for that board (a join's strokes) stops. */

@@ -13,9 +13,6 @@ export const userRoom = (boardId: string, userId: string) => `user:${boardId}:${
 export const ownersRoom = (boardId: string) => `owners:${boardId}`;
 /** The lobbies watching one board's head count. */
 export const lobbyRoom = (boardId: string) => `lobby:${boardId}`;
-/** Cluster mode: every socket on this node (`node` is its instance), so that a broadcast can leave them out. */
-export const nodeRoom = (node: string) => `node:${node}`;
-export const isNodeRoom = (room: string) => room.startsWith("node:");
 /** Every lobby: told when the listed boards change. */
 export const LOBBIES = "lobby";
 export const isLobbyRoom = (room: string) => room === LOBBIES || room.startsWith("lobby:");

@@ -24,7 +24,7 @@ import { RateLimiter } from "./rate-limit";
 import { roomEvents } from "./room-events";
 import { RedisStore, type BoardStore } from "./storage";
 import { TransportLimit } from "./transport-limit";
-import { closeBoardConnections, nodeRoom, type ScribbleServer } from "./rooms";
+import { closeBoardConnections, type ScribbleServer } from "./rooms";
 import type { Context } from "./types";
 
 export const SOCKET_PATH = "/socket.io/";
@@ -97,9 +97,10 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
     shared,
     feed: cluster?.feed,
     onLost: (boardId) => closeBoardConnections(io, boardId),
+    cursorsFrom: (boardId, updates) => cursors.merge(boardId, updates),
   });
   const lobby = new Lobby(io, boards, config.lobbyThrottleMs, log);
-  const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId), cluster && nodeRoom(cluster.node));
+  const cursors = new CursorHub(io, config.cursorTickMs, (boardId) => boards.cursorAudience(boardId), cluster?.sendCursors);
   const outbound = new Outbound(io, { maxBytes: config.outboundMaxBytes, totalMaxBytes: config.outboundTotalMaxBytes, stallMs: config.outboundStallMs }, log, metrics);
   const chatLimits = cluster?.chatLimits ?? new RateLimiter(config.chatBurst, config.chatPerSecond);
   const writeLimits = new RateLimiter(config.writeBytesBurst, config.writeBytesPerSecond);
@@ -114,7 +115,6 @@ export function createSocketServer(httpServer: HttpServer, config: Config, log: 
   io.on("connection", (socket) => {
     log.debug("connected", { socket: socket.id, transport: socket.conn.transport.name });
     guardEvents(ctx, socket);
-    if (cluster) void socket.join(nodeRoom(cluster.node));
     registerPingHandler(ctx, socket);
     registerLobbyHandlers(ctx, socket);
     registerBoardHandlers(ctx, socket);

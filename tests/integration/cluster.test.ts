@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION, type AppliedOp } from "@/lib/protocol";
+import { PROTOCOL_VERSION, type AppliedOp, type CursorUpdate } from "@/lib/protocol";
 import { connectRedis } from "@/lib/server/redis/connection";
 import { RedisStore } from "@/lib/server/storage";
 import { io } from "socket.io-client";
@@ -209,13 +209,22 @@ describe("a node that dies", () => {
 describe("what needs no order, across the cluster", () => {
   const cluster = useCluster();
 
-  it("sends cursors, previews and the laser from one node to the tabs on another", async () => {
-    const [a, b] = await cluster(2);
+  it("sends cursors, previews and the laser from one node to the tabs on another, a tab's cursors in one batch a tick", async () => {
+    const [a, b, c] = await cluster(3);
     const ada = await openTab(a!, "live", "Ada");
     const bob = await openTab(b!, "live", "Bob");
+    const cy = await openTab(c!, "live", "Cy");
     const cursors = next(bob.socket, "cursors");
     ada.socket.emit("cursor", { x: 120, y: 80 });
     expect(await cursors).toEqual([{ id: ada.id, x: 120, y: 80 }]);
+
+    // People on two other nodes move: Cy's node merges their batches into its own tick.
+    const toCy = record(cy.socket, "cursors");
+    ada.socket.emit("cursor", { x: 10, y: 10 });
+    bob.socket.emit("cursor", { x: 20, y: 20 });
+    const latest = () => new Map((toCy as CursorUpdate[][]).flat().map((u) => [u.id, u]));
+    await expect.poll(() => latest()).toEqual(new Map([[ada.id, { id: ada.id, x: 10, y: 10 }], [bob.id, { id: bob.id, x: 20, y: 20 }]]));
+    expect((toCy as CursorUpdate[][]).flat().some((u) => u.id === cy.id)).toBe(false);
 
     const preview = next(ada.socket, "stroke:preview");
     bob.socket.emit("stroke:preview", strokeInput("p-1"));

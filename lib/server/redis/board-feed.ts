@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { PersistedAccess, RosterChange, StoredChat } from "../../board";
-import type { AppliedOp } from "../../protocol";
+import type { AppliedOp, CursorUpdate } from "../../protocol";
 import type { Logger } from "../log";
 import { connectRedis } from "./connection";
 
@@ -10,6 +10,8 @@ export type FeedMessage =
   | { kind: "chat"; chat: StoredChat }
   | { kind: "access"; access: PersistedAccess }
   | { kind: "roster"; version: number; change: RosterChange }
+  /** A node's people's cursors of one tick (see CursorHub), not stored: from the node itself, not a script. */
+  | { kind: "cursors"; node: string; updates: CursorUpdate[] }
   | { kind: "deleted" };
 
 /**
