@@ -21,6 +21,8 @@ export const BOARD_FULL_MESSAGE =
 
 export interface BoardSnapshot {
   seq: number;
+  /** The opId of the op at `seq`, when known (see JoinSnapshot.last). */
+  lastOpId?: string;
   circle: Circle;
   /** Visible strokes in z-order (by `seq`). */
   strokes: Stroke[];
@@ -59,6 +61,7 @@ export class Board {
   private unsorted = false;
   private highestInsertedSeq = 0;
   private readonly applied = new Map<string, number>();
+  private lastOp: { opId: string; seq: number } | undefined;
   /**
    * Restored strokes this board does not hold (a tab that joined after they were erased: a
    * restore names strokes by id only), with whether the ops since left them visible, until they
@@ -76,8 +79,14 @@ export class Board {
     if (snapshot) {
       this.seqValue = snapshot.seq;
       this.circleValue = snapshot.circle;
+      this.lastOp = snapshot.lastOpId === undefined ? undefined : { opId: snapshot.lastOpId, seq: snapshot.seq };
       this.addStrokes(snapshot.strokes);
     }
+  }
+
+  /** The opId of the op at `seq`, when this board applied it or was told it (see JoinSnapshot.last). */
+  get lastOpId(): string | undefined {
+    return this.lastOp?.seq === this.seqValue ? this.lastOp.opId : undefined;
   }
 
   get seq(): number {
@@ -313,6 +322,7 @@ export class Board {
 
   private remember(opId: string, seq: number): void {
     this.applied.set(opId, seq);
+    if (seq >= (this.lastOp?.seq ?? 0)) this.lastOp = { opId, seq };
     if (this.applied.size > DEDUPE_WINDOW) {
       // Maps iterate in insertion order, so the first key is the oldest.
       const oldest = this.applied.keys().next().value as string;

@@ -70,7 +70,7 @@ export const createReplicaStore = (): ReplicaStore => createStore<BoardReplica>(
       // board or epoch. What happens after the join arrives after this.
       ahead = new Map();
       set({
-        board: new Board(boardId, { seq: snapshot.seq, circle: snapshot.circle, strokes: [] }),
+        board: new Board(boardId, { seq: snapshot.seq, circle: snapshot.circle, strokes: [], lastOpId: snapshot.last }),
         version: get().version + 1,
         epoch: snapshot.epoch,
         loading: snapshot.strokeCount > 0 ? { received: 0, total: snapshot.strokeCount } : null,

@@ -459,7 +459,8 @@ export class BoardSession {
     if (this.dismissed) return;
     // A tab that still holds this board asks only for what it missed.
     const { board, loading, epoch } = this.state.replica.getState();
-    const resume = board.id === this.boardKey && !loading && epoch ? { epoch, seq: board.seq } : undefined;
+    const last = board.lastOpId;
+    const resume = board.id === this.boardKey && !loading && epoch ? { epoch, seq: board.seq, ...(last !== undefined && { last }) } : undefined;
     const { name, clientId, ownerKey } = this.options;
     const req = {
       protocol: PROTOCOL_VERSION,

@@ -54,6 +54,11 @@ export interface JoinSnapshot {
   /** Changes when a board is made anew under the same id: a tab's `lastSeq` is only good within one epoch. */
   epoch: string;
   /**
+   * The opId of the board's op at `seq` (absent before its first op): a resuming tab names it
+   * (`resume.last`), so that a store that went back and gave `seq` to another op is noticed.
+   */
+  last?: string;
+  /**
    * `full`: start over; `strokeCount` visible strokes follow in `board:strokes` chunks, the last
    * marked `done`. `delta`: keep what you have; the ops after your `resume.seq` follow as `op` events.
    */

@@ -57,11 +57,12 @@ export const joinRequestSchema = z
     ownerKey: keySchema("owner key").optional(),
     name: displayNameSchema,
     clientId: clientIdSchema,
-    /** What a reconnecting tab already has: the board's epoch and the last seq it applied. */
+    /** What a reconnecting tab already has: the board's epoch, the last seq it applied, and that op's opId when it knows it. */
     resume: z
       .strictObject({
         epoch: tokenSchema("epoch", 1, 64),
         seq: z.number().int().min(0),
+        last: opIdSchema.optional(),
       })
       .optional(),
   })

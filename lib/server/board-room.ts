@@ -57,9 +57,14 @@ export interface RoomEvents {
   counted(boardId: string): void;
   /** An owner or the operator took these tabs off the board: those on this node must be told why. */
   dismissed(boardId: string, socketIds: readonly string[], dismissal: Dismissal): void;
+  /**
+   * Tabs left the board without being sent away. Cluster mode: one this node still has on the
+   * board lost its place without leaving (its node was taken for dead), and must join again.
+   */
+  tabsOff(boardId: string, socketIds: readonly string[]): void;
 }
 
-const NO_EVENTS: RoomEvents = { op: () => undefined, chat: () => undefined, joined: () => undefined, left: () => undefined, state: () => undefined, counted: () => undefined, dismissed: () => undefined };
+const NO_EVENTS: RoomEvents = { op: () => undefined, chat: () => undefined, joined: () => undefined, left: () => undefined, state: () => undefined, counted: () => undefined, dismissed: () => undefined, tabsOff: () => undefined };
 
 export interface BoardRoomOptions {
   /** Ops stored between two snapshots. */
@@ -164,8 +169,12 @@ export class BoardRoom {
   /** Shared mode: this node's changes, one at a time, each stored before the next is decided. */
   private committing: Promise<unknown> = Promise.resolve();
   private posting: Promise<unknown> = Promise.resolve();
-  /** Shared mode: this node's op being stored, so that its author's tab is left out should another node's message bring it first. */
-  private storing: { seq: number; opId: string; except?: string } | undefined;
+  /**
+   * Shared mode: set while the answer to this node's own op is applied, so that its author's tab,
+   * which has it from its ack, is left out. Heard from Redis first, it goes to every tab, the
+   * author's too (a tab applies an op once, whichever way it comes): the answer may still be lost.
+   */
+  private answering: { seq: number; except?: string } | undefined;
   /** Shared mode: ops and chat messages as they come, from this node or another, each applied once and in order. */
   private readonly ops: InOrder<AppliedOp>;
   private readonly chats: InOrder<StoredChat>;
@@ -360,6 +369,8 @@ export class BoardRoom {
   async join(socketId: string, req: JoinInput, credentials: Credentials): Promise<Ack<RoomJoined>> {
     let isNew = false;
     const res = await this.people.change(() => {
+      // Placed already (a join asked again after its room was replaced: the first got stored).
+      if (this.roster.userOf(socketId)?.name === req.name) return null;
       const refusal = this.refusal(req.name, credentials);
       if (refusal) return refusal;
       const user = this.roster.userFor({
@@ -402,7 +413,15 @@ export class BoardRoom {
 
   /** Cluster mode: takes off the board the tabs of nodes that stopped: their people leave everyone's lists. */
   dropNodes(dead: ReadonlySet<string>): Promise<unknown> {
-    return this.people.dropNodes(dead);
+    return this.people.drop((tab) => dead.has(tab.node));
+  }
+
+  /**
+   * Cluster mode: takes off the board this node's tabs that are not on it here (a room dropped
+   * and loaded again finds its tabs' records, though they left meanwhile): no ghosts.
+   */
+  dropTabsOf(node: string, isHere: (socketId: string) => boolean): Promise<unknown> {
+    return this.people.drop((tab) => tab.node === node && !isHere(tab.socketId));
   }
 
   /** Strokes by id, erased ones included, at most `maxPoints` points (see Board.strokesFor). */
@@ -461,13 +480,9 @@ export class BoardRoom {
       // Applied here only once stored: a resend's first is stored.
       if (res.duplicate) return { ok: true, seq: res.seq };
       const applied: AppliedOp = { ...res.applied, name: member.user.name, at: Date.now() };
-      this.storing = { seq: applied.seq, opId: req.opId, except };
       try {
         await this.write(() => this.store.append(this.boardId, applied));
-        // Unless this node heard it from Redis before the answer came: then it has it already.
-        this.ops.take(applied);
       } catch (err) {
-        this.storing = undefined;
         // Taken by another node: decided again once this node has it. A store behind the seq this
         // op was decided on has lost ops this node applied (see `resync`): that is a store failure.
         if (err instanceof PositionTaken && err.last >= applied.seq) {
@@ -477,7 +492,10 @@ export class BoardRoom {
         if (err instanceof PositionTaken) this.wentBack = true;
         return this.storeFailed(err);
       }
-      this.storing = undefined;
+      // Unless this node heard it from Redis before the answer came: then it has it already.
+      this.answering = { seq: applied.seq, except };
+      this.ops.take(applied);
+      this.answering = undefined;
       this.taken.ops += 1;
       if (applied.seq % this.options.snapshotEvery === 0) this.snapshot();
       return { ok: true, seq: applied.seq, applied };
@@ -501,9 +519,11 @@ export class BoardRoom {
    */
   async resync(): Promise<boolean> {
     await Promise.all([this.ops.fill(), this.chats.fill(), this.people.fill()]);
-    const [ops, chat] = await Promise.all([this.shared().opsAfter(this.boardId, this.board.seq - 1), this.shared().chatAfter(this.boardId, this.chat.lastId - 1)]);
+    // What this node has now: more may come while the store is read, and is no sign of anything.
+    const [seq, chatId] = [this.board.seq, this.chat.lastId];
+    const [ops, chat] = await Promise.all([this.shared().opsAfter(this.boardId, seq - 1), this.shared().chatAfter(this.boardId, chatId - 1)]);
     const has = (ids: number[], last: number) => last === 0 || ids.includes(last);
-    return has(ops.map((op) => op.seq), this.board.seq) && has(chat.map((c) => c.message.id), this.chat.lastId);
+    return has(ops.map((op) => op.seq), seq) && has(chat.map((c) => c.message.id), chatId);
   }
 
   /** Cluster mode: the store no longer holds this board as this room has it (another node made it, or it was deleted). */
@@ -522,8 +542,7 @@ export class BoardRoom {
     this.recent.push(op);
     this.timeline?.append(recordOf(op));
     this.opsSinceSnapshot += 1;
-    const own = this.storing?.seq === op.seq && this.storing.opId === op.op.opId ? this.storing : undefined;
-    this.events.op(this.boardId, op, own?.except);
+    this.events.op(this.boardId, op, this.answering?.seq === op.seq ? this.answering.except : undefined);
   }
 
   /** One change of this node at a time, in the order asked: each is decided on what the one before left. */
@@ -882,6 +901,7 @@ export class BoardRoom {
       circle: this.board.circle,
       seq: this.board.seq,
       epoch: this.epoch,
+      ...(this.board.lastOpId !== undefined && { last: this.board.lastOpId }),
       owned: this.access.owned,
       settings: this.access.settings,
       ...(self.role === "owner" ? { owner: { viewKey: this.access.viewKey!, removed: this.access.removed() } } : {}),
@@ -896,6 +916,9 @@ export class BoardRoom {
   /** The ops after a tab's `lastSeq`, or null when the tab must start over from a full snapshot. */
   private missedOps(resume: JoinInput["resume"]): AppliedOp[] | null {
     if (!resume || resume.epoch !== this.epoch || resume.seq > this.board.seq) return null;
+    // The tab's last op must be the board's op at that seq: a store that went back (a Redis, a
+    // backup put back) may have given the seq to another op since, under the same epoch.
+    if (resume.last !== undefined && resume.last !== (resume.seq === this.board.seq ? this.board.lastOpId : this.recent.opIdAt(resume.seq))) return null;
     return this.recent.after(resume.seq, this.board.seq);
   }
 }

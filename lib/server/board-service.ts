@@ -59,6 +59,11 @@ export class BoardService {
   /** Set while nobody is on a board: when it fires, the board leaves memory. */
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   private readonly socketBoard = new Map<string, string>();
+  /**
+   * Tabs on each board on this node, and joining it. A board leaves memory once it has none: in
+   * a cluster, people may still be on it on other nodes, which serve them.
+   */
+  private readonly here = new Map<string, number>();
   /** Boards being deleted: a load waits for the deletion. */
   private readonly deletions = new Map<string, Promise<void>>();
 
@@ -131,11 +136,27 @@ export class BoardService {
     // board, under another name. Others may have joined, and owners decided, while a claim was
     // stored: the join asks again whether the name is free, the board full, the browser removed.
     const left = this.release(socketId);
+    this.count(boardId, 1);
     const joined = await room.join(socketId, req, credentials);
+    // Cluster mode: the room may have been dropped and loaded again while the join was stored.
+    const replaced = this.rooms.get(boardId) !== room;
+    if (!joined.ok || replaced) this.count(boardId, -1);
     if (left) this.evictWhenEmpty(left.boardId);
     if (!joined.ok) return joined;
+    if (replaced) return this.join(socketId, req, mayClaim);
     this.socketBoard.set(socketId, boardId);
     return { ...joined, boardId, left };
+  }
+
+  /** Whether this node has the tab on the board. */
+  isOn(socketId: string, boardId: string): boolean {
+    return this.socketBoard.get(socketId) === boardId;
+  }
+
+  private count(boardId: string, delta: number): void {
+    const n = (this.here.get(boardId) ?? 0) + delta;
+    if (n > 0) this.here.set(boardId, n);
+    else this.here.delete(boardId);
   }
 
   leave(socketId: string): Left | undefined {
@@ -376,6 +397,7 @@ export class BoardService {
     const boardId = this.socketBoard.get(socketId);
     if (boardId === undefined) return undefined;
     this.socketBoard.delete(socketId);
+    this.count(boardId, -1);
     const room = this.rooms.get(boardId);
     if (room) this.settle(boardId, room.leave(socketId));
     return { boardId };
@@ -432,6 +454,10 @@ export class BoardService {
     this.rooms.set(boardId, room);
     hear = (message) => this.heard(boardId, room, message);
     for (const message of heard) hear(message);
+    // Cluster mode: this node's tabs the roster still names but that are not on the board here
+    // left while the board was out of this node's memory: their leaves are recorded now.
+    const { node } = this.options;
+    if (node !== undefined) this.settle(boardId, room.dropTabsOf(node, (socketId) => this.isOn(socketId, boardId)));
     return room;
   }
 
@@ -461,7 +487,7 @@ export class BoardService {
    */
   private evictWhenEmpty(boardId: string): void {
     const room = this.rooms.get(boardId);
-    if (!room || room.size > 0) return;
+    if (!room || this.here.has(boardId)) return;
     this.stopIdleTimer(boardId);
     // Never changed, so nothing to keep: gone at once, so that opening board after board (each a
     // few KB) cannot fill memory, nor make the lobby sort thousands of them.
@@ -471,7 +497,7 @@ export class BoardService {
     }
     const timer = setTimeout(() => {
       this.idleTimers.delete(boardId);
-      if (this.rooms.get(boardId) !== room || room.size > 0) return;
+      if (this.rooms.get(boardId) !== room || this.here.has(boardId)) return;
       if (room.isWriting) return this.evictWhenEmpty(boardId);
       room.snapshot();
       this.forget(boardId, room);

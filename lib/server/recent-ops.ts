@@ -35,6 +35,11 @@ export class RecentOps {
     }
   }
 
+  /** The opId of the op at `seq`, if it is still kept. */
+  opIdAt(seq: number): string | undefined {
+    return this.ops.find(({ op }) => op.seq === seq)?.op.op.opId;
+  }
+
   /** The ops after `seq` (the board is at `boardSeq`), or null when they no longer reach back that far. */
   after(seq: number, boardSeq: number): AppliedOp[] | null {
     if (seq === boardSeq) return [];

@@ -24,6 +24,11 @@ export function roomEvents(io: ScribbleServer, context: () => Context): RoomEven
     },
     counted: (boardId) => context().lobby.changed(boardId),
     state: (boardId, user, except) => board(boardId, except).emit("presence:state", { userId: user.id, state: user.state }),
+    // Its connection is closed, not the tab sent away: the tab reconnects and joins again, as
+    // after any lost connection, and its unacked changes go out again.
+    tabsOff: (boardId, socketIds) => {
+      for (const id of socketIds) if (context().boards.isOn(id, boardId)) here(id)?.conn.close();
+    },
     dismissed: (boardId, socketIds, dismissal) => {
       for (const id of socketIds) {
         const tab = here(id);

@@ -106,10 +106,10 @@ export class SharedRoster {
     return new Set([...this.tabs.values()].map((t) => t.node));
   }
 
-  /** Cluster mode: takes off the board the tabs of nodes that stopped: their people leave everyone's lists. */
-  dropNodes(dead: ReadonlySet<string>): Promise<Ack> {
+  /** Cluster mode: takes off the board the tabs `which` picks (those of a node that stopped, say): their people leave everyone's lists. */
+  drop(which: (tab: TabRecord) => boolean): Promise<Ack> {
     return this.change(() => {
-      const socketIds = [...this.tabs.values()].filter((t) => dead.has(t.node)).map((t) => t.socketId);
+      const socketIds = [...this.tabs.values()].filter(which).map((t) => t.socketId);
       return socketIds.length > 0 ? { type: "leave", socketIds } : null;
     });
   }
@@ -151,6 +151,7 @@ export class SharedRoster {
           else if (res?.changed) events.state(boardId, res.user, change.socketIds);
         }
         if (change.dismissal) events.dismissed(boardId, change.socketIds, change.dismissal);
+        else events.tabsOff(boardId, change.socketIds);
         break;
       case "state": {
         const changed = roster.setActivity(change.socketId, change.state);

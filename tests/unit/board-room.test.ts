@@ -96,6 +96,20 @@ describe("BoardRoom", () => {
     expect((await joinOk(room, "s-eve", joinInput("Eve", { epoch, seq: 1 }), credentials("Eve"))).snapshot.sync).toBe("delta");
   });
 
+  it("starts a resuming tab over when the op it has at its seq is not the board's (a store that went back gave the seq to another op)", async () => {
+    const { room, ada } = roomWithAda();
+    await room.commit(ada, circleOp("op-1", "#ff0000"));
+    await room.commit(ada, circleOp("op-2", "#00ff00"));
+    const { epoch, last } = (await joinOk(room, "s-bob", joinInput("Bob"), credentials("Bob"))).snapshot;
+    expect(last).toBe("op-2");
+
+    const resume = (name: string, seq: number, opId: string) => joinOk(room, `s-${name}`, joinInput(name, { epoch, seq, last: opId }), credentials(name));
+    expect((await resume("Cy", 2, "op-2")).snapshot.sync).toBe("delta");
+    expect((await resume("Dee", 1, "op-1")).snapshot.sync).toBe("delta");
+    expect((await resume("Eve", 2, "lost-op")).snapshot.sync).toBe("full");
+    expect((await resume("Fay", 1, "lost-op")).snapshot.sync).toBe("full");
+  });
+
   it("keeps the missed-op window across a reload from the store", async () => {
     const { room, store, ada } = roomWithAda();
     const { epoch } = (await joinOk(room, "s-bob", joinInput("Bob"), credentials("Bob"))).snapshot;
