@@ -21,6 +21,8 @@ export function BoardConnectionStatus({ board }: { board: BoardState }) {
 /** The tab's connection; `pending` counts the changes waiting for the server (none off a board). */
 export function ConnectionStatus({ pending = 0 }: { pending?: number }) {
   const { state, transport, rttMs, detail, node } = useStore(connectionStore);
+  // How the tab is connected: said in words on a wide screen, in the badge's title on a phone.
+  const link = [transport === "polling" ? "long-polling" : transport, rttMs !== null && `${rttMs} ms`, node !== null && `node ${node}`].filter(Boolean).join(" · ");
   return (
     <div
       className={`connection connection--${state}`}
@@ -31,17 +33,11 @@ export function ConnectionStatus({ pending = 0 }: { pending?: number }) {
       data-node={node ?? ""}
       data-pending={pending}
       role="status"
-      title={detail ?? undefined}
+      title={(state === "connected" ? link : detail) ?? undefined}
     >
       <span className="connection__dot" aria-hidden />
       <span>{LABELS[state]}</span>
-      {state === "connected" && (
-        <span className="connection__meta">
-          {transport === "polling" ? "long-polling" : transport}
-          {rttMs !== null && ` · ${rttMs} ms`}
-          {node !== null && ` · node ${node}`}
-        </span>
-      )}
+      {state === "connected" && <span className="connection__meta connection__link">{link}</span>}
       {state !== "connected" && detail && <span className="connection__meta">{detail}</span>}
       {pending > 0 && (
         <span className="badge" title="Changes waiting for the server to confirm them">
