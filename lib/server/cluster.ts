@@ -73,11 +73,17 @@ export function joinCluster(io: ScribbleServer, config: Config, log: Logger, sto
   checkDurability(pub, log);
 
   const nodesKey = `${config.redisPrefix}:nodes`;
+  // Since when this node's heartbeats get through. After an outage of Redis (or at this node's
+  // start) no node could say it was alive: the others get a whole timeout to say so again before
+  // this node takes them for dead.
+  let heardSince: number | null = Date.now();
   const beat = async () => {
     try {
       const live = (await pub.eval(HEARTBEAT, 1, nodesKey, node, config.nodeTimeoutMs)) as string[];
-      boards().dropNodesExcept(new Set(live));
+      heardSince ??= Date.now();
+      if (Date.now() - heardSince >= config.nodeTimeoutMs) boards().dropNodesExcept(new Set(live));
     } catch (err) {
+      heardSince = null;
       log.warn("cluster heartbeat failed", { error: String(err) });
     }
   };
