@@ -411,6 +411,28 @@ describe("cluster faults: the nodes' connections to Redis dropped (CLIENT KILL) 
   });
 });
 
+/** Both draw 10 strokes, Redis's AOF is copied, both draw 10 more (lost when Redis comes back from the copy); Dan is at seq 40. */
+async function drawPastACopyOfRedis(ada: TestTab, dan: TestTab): Promise<string> {
+  await Promise.all([ada, dan].map((t) => t.draw(`${t.name.toLowerCase()}-kept`, 10, 3)));
+  await convergence([ada, dan]);
+  const copy = join(redisDir, `aof-${randomUUID().slice(0, 8)}`);
+  cpSync(join(redis.dir, "appendonlydir"), copy, { recursive: true });
+  await Promise.all([ada, dan].map((t) => t.draw(`${t.name.toLowerCase()}-lost`, 10, 3)));
+  await convergence([ada, dan]);
+  expect(dan.seq).toBe(40);
+  return copy;
+}
+
+/** Dan, offline at seq 40 while Redis went back and Ada drew past 40, comes back to the board as it is: none of the strokes Redis lost. */
+async function expectBackOnTheBoardAsItIs(proxy: Parameters<typeof lateJoinerStrokes>[0], board: string, ada: TestTab, dan: TestTab): Promise<void> {
+  dan.socket.connect();
+  await convergence([ada, dan], "Dan rejoined");
+  const late = await lateJoinerStrokes(proxy, board);
+  expect(ada.boardStrokeIds()).toEqual(late.ids);
+  expect(dan.boardStrokeIds().filter((id) => id.includes("-lost-")), `Dan still shows strokes Redis lost (his join: ${JSON.stringify(dan.joins.at(-1))})`).toEqual([]);
+  expect(dan.boardStrokeIds()).toEqual(late.ids);
+}
+
 describe("cluster faults: Redis comes back without its latest writes", () => {
   it("has every tab and node start over from what Redis kept, and resends the tabs' unacked changes", { timeout: 60_000 }, async () => {
     const c = await cluster(["n1", "n2"]);
@@ -463,13 +485,7 @@ describe("cluster faults: Redis comes back without its latest writes", () => {
       ["Ada", "n1"],
       ["Dan", "n2"],
     ])) as [TestTab, TestTab];
-    await Promise.all([ada, dan].map((t) => t.draw(`${t.name.toLowerCase()}-kept`, 10, 3)));
-    await convergence([ada, dan]);
-    const copy = join(redisDir, `aof-${randomUUID().slice(0, 8)}`);
-    cpSync(join(redis.dir, "appendonlydir"), copy, { recursive: true });
-    await Promise.all([ada, dan].map((t) => t.draw(`${t.name.toLowerCase()}-lost`, 10, 3)));
-    await convergence([ada, dan]);
-    expect(dan.seq).toBe(40);
+    const copy = await drawPastACopyOfRedis(ada, dan);
 
     // Dan goes offline holding seq 40; Redis comes back with 20; Ada draws past 40.
     dan.socket.disconnect();
@@ -480,13 +496,7 @@ describe("cluster faults: Redis comes back without its latest writes", () => {
     await ada.draw("ada-new", 25, 3);
     await until("Ada's new strokes acked", () => ada.pending === 0 && ada.seq === 45, () => ada.describe());
 
-    // Dan comes back, resuming from {epoch, 40}.
-    dan.socket.connect();
-    await convergence([ada, dan], "Dan rejoined");
-    const late = await lateJoinerStrokes(c.proxy, board);
-    expect(ada.boardStrokeIds()).toEqual(late.ids);
-    expect(dan.boardStrokeIds().filter((id) => id.includes("-lost-")), "Dan still shows strokes Redis lost").toEqual([]);
-    expect(dan.boardStrokeIds()).toEqual(late.ids);
+    await expectBackOnTheBoardAsItIs(c.proxy, board, ada, dan);
   });
 
   it("brings a tab that was offline while the cluster restarted on a Redis that went back to the board as it is", { timeout: 60_000 }, async () => {
@@ -496,13 +506,7 @@ describe("cluster faults: Redis comes back without its latest writes", () => {
     const ada = openTab({ proxy: c.proxy, board, name: "Ada", tab: tabAda! });
     const dan = openTab({ proxy: c.proxy, board, name: "Dan", tab: tabDan! });
     await until("both joined", () => ada.joined && dan.joined, () => describeAll([ada, dan]));
-    await Promise.all([ada, dan].map((t) => t.draw(`${t.name.toLowerCase()}-kept`, 10, 3)));
-    await convergence([ada, dan]);
-    const copy = join(redisDir, `aof-${randomUUID().slice(0, 8)}`);
-    cpSync(join(redis.dir, "appendonlydir"), copy, { recursive: true });
-    await Promise.all([ada, dan].map((t) => t.draw(`${t.name.toLowerCase()}-lost`, 10, 3)));
-    await convergence([ada, dan]);
-    expect(dan.seq).toBe(40);
+    const copy = await drawPastACopyOfRedis(ada, dan);
 
     // Dan goes offline holding seq 40 and Ada closes her tab; then everything restarts (a machine
     // reboot, a deploy), Redis from its older data: no node held the board when Redis went back.
@@ -521,13 +525,7 @@ describe("cluster faults: Redis comes back without its latest writes", () => {
     await again.draw("ada-new", 25, 3);
     await until("Ada's new strokes acked", () => again.pending === 0 && again.seq === 45, () => again.describe());
 
-    // Dan comes back, resuming from {epoch, 40}.
-    dan.socket.connect();
-    await convergence([again, dan], "Dan rejoined");
-    const late = await lateJoinerStrokes(c.proxy, board);
-    expect(again.boardStrokeIds()).toEqual(late.ids);
-    expect(dan.boardStrokeIds().filter((id) => id.includes("-lost-")), `Dan still shows strokes Redis lost (his join: ${JSON.stringify(dan.joins.at(-1))})`).toEqual([]);
-    expect(dan.boardStrokeIds()).toEqual(late.ids);
+    await expectBackOnTheBoardAsItIs(c.proxy, board, again, dan);
   });
 });
 
