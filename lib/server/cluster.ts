@@ -53,10 +53,10 @@ export interface Cluster {
  * Joins this node to the others on the same Redis. Ordered changes (ops, chat, access, who is on
  * a board) come through `feed`, each board on its own channel, and each node sends them to its
  * own tabs; so do each node's cursors, once a tick. What needs no order (previews, the laser,
- * owners' notices, lobby counts) goes through
- * Socket.IO's sharded Redis adapter, whose "dynamic" mode gives each room a channel of its own, so
- * that a node hears only the boards its tabs are on. Every few seconds the node says it is alive,
- * and takes off its boards the tabs of nodes that stopped saying so (a crash, a kill -9).
+ * owners' notices, lobby counts) goes through Socket.IO's sharded Redis adapter, whose "dynamic"
+ * mode gives each room a channel of its own, so that a node hears only the boards its tabs are
+ * on. Every few seconds the node says it is alive, and takes off its boards the tabs of nodes
+ * that stopped saying so (a crash, a kill -9).
  */
 export function joinCluster(io: ScribbleServer, config: Config, log: Logger, store: RedisStore, boards: () => BoardService): Cluster {
   const url = config.redisUrl!;
