@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { hostPattern } from "./host-names";
+import { LIMITS } from "../protocol";
 import { isRedisUrl } from "./redis/connection";
 import { LOG_LEVELS, type LogLevel } from "./log";
 import { SQLITE_SYNCHRONOUS_MODES, STORAGE_KINDS, type SqliteSynchronous, type StorageKind } from "./storage";
@@ -54,6 +55,11 @@ export interface Config {
   sqliteSynchronous: SqliteSynchronous;
   /** A board's full state is stored once per this many ops, so opening it replays a short tail. */
   snapshotEvery: number;
+  /**
+   * What a board's kept ops (its history) may take as JSON before snapshots let the oldest go:
+   * less in cluster mode, where Redis keeps them in memory.
+   */
+  historyBytes: number;
   /** A board nobody is on leaves memory after this long (it stays stored). */
   boardIdleMs: number;
   /** Bytes one connection may send per second, whatever it sends (four seconds' worth at once). */
@@ -95,6 +101,9 @@ export type CursorMode = (typeof CURSOR_MODES)[number];
 
 type Env = Record<string, string | undefined>;
 
+/** A board's history in Redis (cluster mode): RAM, not disk, so an eighth of what a file keeps. */
+const REDIS_HISTORY_BYTES = 32_000_000;
+
 /** Reads the configuration from the environment; every setting has an embedded default. */
 export function loadConfig(env: Env = process.env, argv: readonly string[] = process.argv): Config {
   const logLevel = oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info");
@@ -135,6 +144,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = pro
     dataDir: env.DATA_DIR || "./data",
     sqliteSynchronous,
     snapshotEvery: int(env, "SNAPSHOT_EVERY", 500, 1, 1_000_000),
+    historyBytes: int(env, "HISTORY_BYTES", storage === "redis" ? REDIS_HISTORY_BYTES : LIMITS.historyBytesMax, 1_000_000, 10_000_000_000),
     boardIdleMs: int(env, "BOARD_IDLE_MS", 300_000, 0, 86_400_000),
     inboundBytesPerSecond: int(env, "INBOUND_BYTES_PER_SECOND", 1_000_000, 1_000, 1_000_000_000),
     maxPeoplePerBoard: int(env, "MAX_PEOPLE_PER_BOARD", 200, 1, 10_000),

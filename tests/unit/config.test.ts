@@ -30,6 +30,7 @@ describe("loadConfig", () => {
       dataDir: "./data",
       sqliteSynchronous: "normal",
       snapshotEvery: 500,
+      historyBytes: 256_000_000,
       boardIdleMs: 300_000,
       inboundBytesPerSecond: 1_000_000,
       maxPeoplePerBoard: 200,
@@ -95,7 +96,8 @@ describe("loadConfig", () => {
   });
 
   it("switches cluster mode on with REDIS_URL: the Redis store, and this node's name", () => {
-    expect(loadConfig({ REDIS_URL: "redis://10.0.0.5:6379", NODE_ID: "n2" }, [])).toMatchObject({ storage: "redis", redisUrl: "redis://10.0.0.5:6379", nodeId: "n2" });
+    expect(loadConfig({ REDIS_URL: "redis://10.0.0.5:6379", NODE_ID: "n2" }, [])).toMatchObject({ storage: "redis", redisUrl: "redis://10.0.0.5:6379", nodeId: "n2", historyBytes: 32_000_000 });
+    expect(loadConfig({ REDIS_URL: "redis://10.0.0.5:6379", HISTORY_BYTES: "64000000" }, []).historyBytes).toBe(64_000_000);
     expect(loadConfig({ REDIS_URL: "unix:///run/redis/redis.sock", REDIS_PREFIX: "class-7" }, [])).toMatchObject({ storage: "redis", redisPrefix: "class-7" });
     expect(() => loadConfig({ STORAGE: "redis" }, [])).toThrow("STORAGE=redis goes with REDIS_URL (cluster mode), and only with it");
     expect(() => loadConfig({ REDIS_URL: "redis://localhost", STORAGE: "sqlite" }, [])).toThrow("STORAGE=redis goes with REDIS_URL");
