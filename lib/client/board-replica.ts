@@ -28,6 +28,8 @@ export interface BoardReplica {
   /** `applied` is absent when the server had applied this op before (a resend). */
   acked(opId: string, applied?: AppliedOp): void;
   refused(opId: string): void;
+  /** The seq the board waits for while later ops are held (a gap), or null when none is held. */
+  gap(): number | null;
 }
 
 export type ReplicaStore = StoreApi<BoardReplica>;
@@ -105,5 +107,6 @@ export const createReplicaStore = (): ReplicaStore => createStore<BoardReplica>(
       if (applied) get().remote(applied);
     },
     refused: (opId) => set({ pending: get().pending.filter((p) => p.opId !== opId) }),
+    gap: () => (ahead.size > 0 && !get().loading ? get().board.seq + 1 : null),
   };
 });

@@ -42,6 +42,12 @@ const SEEN_MAX = 1_000;
  */
 export const LEAVE_GRACE_MS = 8_000;
 
+/**
+ * How often a joined tab looks for a gap in its board's ops: one that stays from one look to the
+ * next (an op that never came, whatever lost it) makes it join again, resuming from what it has.
+ */
+export const GAP_CHECK_MS = 2_000;
+
 /** How long before an op or a join the server could not serve (INTERNAL: its store is down) is sent again. */
 export const SERVER_RETRY_MS = 2_000;
 
@@ -88,6 +94,9 @@ export class BoardSession {
   private stopPersisting: (() => void) | null = null;
   /** A join the server could not serve, asked again (see SERVER_RETRY_MS). */
   private joinRetry: ReturnType<typeof setTimeout> | undefined;
+  /** Looks for a gap that does not fill (see GAP_CHECK_MS), and the gap it saw last time. */
+  private gapCheck: ReturnType<typeof setInterval> | undefined;
+  private gapSeen: number | null = null;
   /** Joined on the current connection: until the join ack, sends wait in their queues. */
   private ready = false;
   private readonly ops = new SendQueue<OpRequest>((req) => this.emit(req), (req) => req.opId);
@@ -136,6 +145,7 @@ export class BoardSession {
     this.stopPersisting = this.outbox.persist(this.state);
     this.socket.on("connect", this.join);
     this.socket.on("disconnect", this.onDisconnect);
+    this.gapCheck = setInterval(this.checkGap, GAP_CHECK_MS);
     this.socket.on("presence:joined", this.onPersonJoined);
     this.socket.on("presence:left", this.onPersonLeft);
     this.socket.on("op", this.onOp);
@@ -157,6 +167,7 @@ export class BoardSession {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.joinRetry);
+    clearInterval(this.gapCheck);
     this.socket.off("connect", this.join);
     this.socket.off("disconnect", this.onDisconnect);
     this.ops.pause();
@@ -518,6 +529,17 @@ export class BoardSession {
     // A tab that resumed keeps its board, and with it any restored strokes it still lacks.
     this.strokes.fetch();
   }
+
+  /** A gap still there since the last look: the op it waits for is not coming, so the tab asks for what it missed. */
+  private checkGap = () => {
+    const gap = this.isJoined() ? this.state.replica.getState().gap() : null;
+    if (gap !== null && gap === this.gapSeen) {
+      this.gapSeen = null;
+      this.join();
+      return;
+    }
+    this.gapSeen = gap;
+  };
 
   private onDisconnect = () => {
     this.ready = false;

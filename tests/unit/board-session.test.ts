@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_CIRCLE_COLOR } from "@/lib/board";
-import { BoardSession, LEAVE_GRACE_MS, SERVER_RETRY_MS } from "@/lib/client/board-session";
+import { BoardSession, GAP_CHECK_MS, LEAVE_GRACE_MS, SERVER_RETRY_MS } from "@/lib/client/board-session";
 import { selectView } from "@/lib/client/board-view";
 import { OPEN_BOARD, OWNED_BOARD_DEFAULTS, PROTOCOL_VERSION, type JoinSnapshot, type OpAck, type OpRequest } from "@/lib/protocol";
 import { applied, committedStroke, strokeInput } from "./fixtures";
@@ -148,6 +148,27 @@ describe("board session", () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(t.replica().pending).toEqual([]);
       expect(t.shown()).toEqual(["s1"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("joins again, resuming from what it has, when an op it waits for does not come", async () => {
+    vi.useFakeTimers();
+    try {
+      const t = start();
+      t.join(snapshot({ seq: 3 }));
+      // Op 4 is lost on its way; 5 comes and waits for it.
+      t.server.push("op", applied(5, { type: "stroke:add", opId: "other-5", stroke: committedStroke("s5", 5, "u-bob") }, "u-bob"));
+      expect(t.replica().board.seq).toBe(3);
+      await vi.advanceTimersByTimeAsync(GAP_CHECK_MS);
+      expect(t.server.waiting("board:join")).toEqual([]);
+      await vi.advanceTimersByTimeAsync(GAP_CHECK_MS);
+      expect(t.server.waiting("board:join")).toEqual([expect.objectContaining({ resume: { epoch: "epoch-1", seq: 3 } })]);
+      t.server.answer("board:join", { ok: true, ...snapshot({ seq: 5, sync: "delta" }) });
+      t.server.push("op", applied(4, { type: "stroke:add", opId: "other-4", stroke: committedStroke("s4", 4, "u-bob") }, "u-bob"));
+      expect(t.replica().board.seq).toBe(5);
+      expect(t.shown()).toEqual(["s4", "s5"]);
     } finally {
       vi.useRealTimers();
     }
