@@ -66,17 +66,15 @@ export class Roster {
     return !holder || holder.clientId === clientId;
   }
 
-  /** Adds a tab under a name; the caller checks `isAvailable` first and removes the tab's old place. */
-  join(args: { socketId: string; clientId: string; name: string; role: Role; newUserId: () => string }): RosterJoin {
-    return this.place(args.socketId, args.clientId, this.userFor(args), "active");
-  }
-
   /** Who a tab joining under this name would be: the person holding it, or a new one with the least worn colour. */
   userFor(args: { name: string; role: Role; newUserId: () => string }): User {
     return this.byName.get(nameKey(args.name))?.user ?? { id: args.newUserId(), name: args.name, color: pickPersonColor(this.colors()), state: "active", role: args.role };
   }
 
-  /** Adds a tab as `user` (from `userFor`, here or on another node): their tab, or their first. */
+  /**
+   * Adds a tab as `user` (from `userFor`, here or on another node): their tab, or their first. The
+   * caller checks `isAvailable` first and removes the tab's old place.
+   */
   place(socketId: string, clientId: string, user: User, state: ActivityState): RosterJoin {
     if (!this.isAvailable(user.name, clientId)) throw new Error(`name "${user.name}" is taken`);
     if (this.bySocket.has(socketId)) throw new Error(`socket ${socketId} is on the board already`);

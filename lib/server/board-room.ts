@@ -642,19 +642,15 @@ export class BoardRoom {
 
   /** Posts a message from a person on the board (by browser: direct messages are kept by browser); resolves once it is stored. */
   async postChat(from: RoomMember, req: ChatInput, now: number): Promise<Ack<Posted>> {
-    if (!this.options.shared) {
-      const res = await this.post(from, req, now);
-      if ("taken" in res) throw new Error("only a store shared by several nodes can have a message's id taken");
-      return res;
-    }
-    // Numbered like ops: a message whose id another node took first is posted again after it.
-    return this.serially("posting", async () => {
+    // Numbered like ops: in a cluster, a message whose id another node took first is posted again after it.
+    const post = async (): Promise<Ack<Posted>> => {
       for (;;) {
         const res = await this.post(from, req, now);
         if (!("taken" in res)) return res;
         await this.chats.reach(res.taken);
       }
-    });
+    };
+    return this.options.shared ? this.serially("posting", post) : post();
   }
 
   private async post(from: RoomMember, req: ChatInput, now: number): Promise<Ack<Posted> | { taken: number }> {

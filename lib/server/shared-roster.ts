@@ -13,7 +13,7 @@ import { PositionTaken, type SharedStore } from "./storage";
  */
 export class SharedRoster {
   private rosterValue = new Roster();
-  /** Each tab's record (see TabRecord), as Redis keeps them in a cluster. */
+  /** Cluster mode: each tab's record (see TabRecord), as Redis keeps them. */
   private tabs = new Map<string, TabRecord>();
   /** How many changes made the roster. */
   private version = 0;
@@ -134,7 +134,7 @@ export class SharedRoster {
   private apply(change: RosterChange, here: boolean): void {
     const { boardId, events, rosterValue: roster } = this;
     const people = roster.size;
-    for (const record of this.recordsAfter(change).set) this.tabs.set(record.socketId, record);
+    if (this.shared) for (const record of this.recordsAfter(change).set) this.tabs.set(record.socketId, record);
     switch (change.type) {
       case "join": {
         const { socketId, clientId, user, state } = change.tab;

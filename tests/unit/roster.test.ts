@@ -7,7 +7,7 @@ function makeRoster() {
   const roster = new Roster();
   let minted = 0;
   const join = (socketId: string, clientId: string, name: string) =>
-    roster.join({ socketId, clientId, name, role: "editor", newUserId: () => `user-${++minted}` });
+    roster.place(socketId, clientId, roster.userFor({ name, role: "editor", newUserId: () => `user-${++minted}` }), "active");
   return { roster, join, minted: () => minted };
 }
 
