@@ -303,3 +303,53 @@ describe("what Redis keeps of boards only looked at", () => {
     }
   });
 });
+
+describe("a hostile client in a cluster", () => {
+  const cluster = useCluster();
+
+  it("grows Redis by a bounded amount and holds up nobody on another board, however many boards it opens and joins it churns", { timeout: 60_000 }, async () => {
+    // Its node lets it join as fast as it likes: what is measured is what Redis keeps, not the join limit.
+    const [a, b] = await cluster(2);
+    const { prefix } = a!.store as RedisStore;
+    const admin = connectRedis(redis().url);
+    try {
+      const hostile = await startNode(redis().url, prefix, { nodeId: "h", joinsPerMinute: 100_000 });
+      try {
+        const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await admin.info("memory"))![1]);
+        const bob = await openTab(b!, "calm", "Bob");
+        const before = await usedMemory();
+
+        const socket = await hostile.connect();
+        const clientId = newClientId();
+        // 300 boards opened and left, then 700 joins and leaves of one board (1,400 roster changes).
+        for (let i = 0; i < 300; i++) expect(await askToJoin(socket, `flood-${i}`, "Eve", clientId)).toMatchObject({ ok: true });
+        const churn = (async () => {
+          for (let i = 0; i < 700; i++) {
+            expect(await askToJoin(socket, "churned", "Eve", clientId)).toMatchObject({ ok: true });
+            socket.emit("board:leave");
+          }
+        })();
+        // Meanwhile Bob draws on his board, on another node: every stroke is acked.
+        const drawn = await Promise.all(Array.from({ length: 40 }, (_, i) => commit(bob.socket, addOp(`calm-${i}`, strokeInput(`calm-${i}`)))));
+        await churn;
+        expect(drawn.map((op) => op.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+
+        await barrier(socket);
+        // A board's keys, by their hash tag (the rest are the deployment's few: nodes, boards, links).
+        const keys = (await admin.keys(`${prefix}:{*`)).sort();
+        // What stays of 301 boards nobody drew on: a roster version each (expiring), and the log of the one still held.
+        expect(keys.filter((k) => !k.endsWith(":rv") && !k.includes("{calm}"))).toEqual([]);
+        expect(keys.filter((k) => k.endsWith(":rv")).length).toBeLessThanOrEqual(302);
+        // The roster log of the churned board is capped (about 1,000 entries), not 1,400 long.
+        expect(await admin.xlen(`${prefix}:{churned}:rlog`)).toBeLessThanOrEqual(1_100);
+        const grown = (await usedMemory()) - before;
+        console.info(`hostile client: 300 boards opened, 1,400 roster changes; Redis grew ${(grown / 1_000_000).toFixed(2)} MB; ${keys.length} keys`);
+        expect(grown).toBeLessThan(2_000_000);
+      } finally {
+        await hostile.close();
+      }
+    } finally {
+      admin.disconnect();
+    }
+  });
+});
