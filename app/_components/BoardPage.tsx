@@ -8,8 +8,10 @@ import { clientId, rememberBoard, rememberName, rememberedName } from "@/lib/cli
 import { keepOwnerKey, ownerKeyOf, takeOwnerLink } from "@/lib/client/owner-keys";
 import { browserStorage, browserTabId } from "@/lib/client/outbox";
 import { watchActivity } from "@/lib/client/activity";
+import { seedIds } from "@/lib/client/ids";
 import { createSessionStore } from "@/lib/client/session-store";
 import { getSocket } from "@/lib/client/socket";
+import { publishSyncHooks } from "@/lib/client/sync-hooks";
 import { useConnection } from "@/lib/client/use-connection";
 import { displayNameSchema } from "@/lib/protocol";
 import { BoardCanvas } from "./BoardCanvas";
@@ -32,6 +34,8 @@ interface Props {
   /** The board's id (its ordinary link) or its view-only link's key. */
   address: BoardAddress;
   nameFromUrl: string | null;
+  /** `?seed=`, honoured only where the server runs its test API: this tab's ids come from it. */
+  seed?: string | null;
 }
 
 /** A name that may be used, or the reason it may not. */
@@ -43,8 +47,12 @@ function checkName(raw: string): { name: string } | { error: string } {
 /** What the page shows before its first session: joining, nothing refused. Never written to. */
 const NO_SESSION = createSessionStore();
 
-export function BoardPage({ address, nameFromUrl }: Props) {
+export function BoardPage({ address, nameFromUrl, seed = null }: Props) {
   useConnection();
+  // Before the session below makes its first id.
+  useEffect(() => {
+    if (seed !== null) seedIds(seed);
+  }, [seed]);
   const boardId = "boardId" in address ? address.boardId : null;
   const viewKey = "view" in address ? address.view : null;
   const [session, setSession] = useState<BoardSession | null>(null);
@@ -54,6 +62,8 @@ export function BoardPage({ address, nameFromUrl }: Props) {
   const [attempt, setAttempt] = useState(() => (fromUrl && "name" in fromUrl ? { name: fromUrl.name, n: 0 } : null));
   const [nameError, setNameError] = useState(() => (fromUrl && "error" in fromUrl ? fromUrl.error : null));
   const [suggestion, setSuggestion] = useState(nameFromUrl ?? "");
+  const root = useRef<HTMLDivElement>(null);
+  useEffect(() => publishSyncHooks(root.current!, session, boardId), [session, boardId]);
 
   useEffect(() => {
     if (nameFromUrl === null) setSuggestion(rememberedName());
@@ -126,7 +136,7 @@ export function BoardPage({ address, nameFromUrl }: Props) {
   // A viewer's file never holds the board id.
   const exportName = boardId !== null ? `scribble-${boardId}` : "scribble-board";
   return (
-    <div className="board-page">
+    <div className="board-page" ref={root} data-sync-state="joining">
       <header className="topbar">
         <Link href="/" className="brand">
           Scribble

@@ -6,3 +6,5 @@ export * from "./history";
 export * from "./roster";
 export * from "./access";
 export * from "./timeline";
+export * from "./digest";
+export * from "./random";

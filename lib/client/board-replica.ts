@@ -8,6 +8,8 @@ export interface BoardReplica {
   version: number;
   /** Own changes sent (or waiting to be sent) but not acked yet, oldest first. */
   pending: OpRequest[];
+  /** Changes that came before one they follow: held until it comes (see `gap`). */
+  held: number;
   /** Set while a joining tab is still receiving the board's strokes. */
   loading: { received: number; total: number } | null;
   /** The epoch of the board held, to resume it after a reconnect (see JoinSnapshot.epoch). */
@@ -55,16 +57,21 @@ export const createReplicaStore = (): ReplicaStore => createStore<BoardReplica>(
       }
     }
     for (const seq of ahead.keys()) if (seq <= board.seq) ahead.delete(seq);
-    if (!changed) return;
+    const held = ahead.size;
+    if (!changed) {
+      if (held !== get().held) set({ held });
+      return;
+    }
     // An own op leaves `pending` only once the board holds it: never a frame without it.
     const pending = get().pending.filter((p) => !appliedOpIds.has(p.opId));
-    set({ version: get().version + 1, ...(pending.length !== get().pending.length ? { pending } : {}) });
+    set({ version: get().version + 1, held, ...(pending.length !== get().pending.length ? { pending } : {}) });
   };
 
   return {
     board: new Board(""),
     version: 0,
     pending: [],
+    held: 0,
     loading: null,
     epoch: null,
     begin: (boardId, snapshot) => {
@@ -74,6 +81,7 @@ export const createReplicaStore = (): ReplicaStore => createStore<BoardReplica>(
       set({
         board: new Board(boardId, { seq: snapshot.seq, circle: snapshot.circle, strokes: [], lastOpId: snapshot.last }),
         version: get().version + 1,
+        held: 0,
         epoch: snapshot.epoch,
         loading: snapshot.strokeCount > 0 ? { received: 0, total: snapshot.strokeCount } : null,
       });

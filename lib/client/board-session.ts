@@ -1,4 +1,4 @@
-import { nanoid } from "nanoid";
+import { newId } from "./ids";
 import type { Action, HistoryStep } from "../board";
 import { LIMITS, OPERATOR, previewKey, PROTOCOL_VERSION, strokeIdParts } from "../protocol";
 import type {
@@ -97,8 +97,6 @@ export class BoardSession {
   /** Looks for a gap that does not fill (see GAP_CHECK_MS), and the gap it saw last time. */
   private gapCheck: ReturnType<typeof setInterval> | undefined;
   private gapSeen: number | null = null;
-  /** Joined on the current connection: until the join ack, sends wait in their queues. */
-  private ready = false;
   private readonly ops = new SendQueue<OpRequest>((req) => this.emit(req), (req) => req.opId);
   private readonly chats = new SendQueue<Omit<ChatMessage, "id">>((m) => this.emitChat(m), (m) => m.opId);
   private readonly strokes: StrokeFetcher;
@@ -205,7 +203,7 @@ export class BoardSession {
   }
 
   setColor(color: Color): void {
-    this.send({ type: "circle:set", opId: nanoid(), color });
+    this.send({ type: "circle:set", opId: newId(), color });
   }
 
   /** This person's laser went through `points` (`[x, y, ...]`): their own trail shows at once, the others' soon. */
@@ -221,19 +219,19 @@ export class BoardSession {
   }
 
   addStroke(stroke: StrokeInput): void {
-    this.send({ type: "stroke:add", opId: nanoid(), stroke }, () => ({ undo: [{ change: "erase", strokeIds: [stroke.id] }] }));
+    this.send({ type: "stroke:add", opId: newId(), stroke }, () => ({ undo: [{ change: "erase", strokeIds: [stroke.id] }] }));
   }
 
   erase(strokeIds: string[]): void {
     const [first, ...rest] = strokeIdParts(strokeIds);
     if (!first) return;
     // One action in the history however many parts it travels in; undo restores all of it.
-    this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: first }, () => ({ undo: [{ change: "restore", strokeIds }] }));
-    for (const part of rest) this.send({ type: "stroke:erase", opId: nanoid(), strokeIds: part });
+    this.send({ type: "stroke:erase", opId: newId(), strokeIds: first }, () => ({ undo: [{ change: "restore", strokeIds }] }));
+    for (const part of rest) this.send({ type: "stroke:erase", opId: newId(), strokeIds: part });
   }
 
   clear(): void {
-    this.send({ type: "board:clear", opId: nanoid() }, (applied) =>
+    this.send({ type: "board:clear", opId: newId() }, (applied) =>
       applied?.op.type === "board:clear" && applied.op.strokeIds.length > 0
         ? { undo: [{ change: "restore", strokeIds: applied.op.strokeIds }] }
         : null,
@@ -365,7 +363,7 @@ export class BoardSession {
   private step(steps: HistoryStep[] | null): void {
     for (const step of steps ?? []) {
       for (const part of strokeIdParts(step.strokeIds)) {
-        this.send({ type: step.change === "erase" ? "stroke:erase" : "stroke:restore", opId: nanoid(), strokeIds: part });
+        this.send({ type: step.change === "erase" ? "stroke:erase" : "stroke:restore", opId: newId(), strokeIds: part });
       }
     }
   }
@@ -418,7 +416,7 @@ export class BoardSession {
     const self = this.state.presence.getState().self;
     if (!self) return;
     const message = {
-      opId: nanoid(),
+      opId: newId(),
       author: { id: self.id, name: self.name, color: self.color },
       text,
       at: Date.now(),
@@ -458,7 +456,7 @@ export class BoardSession {
 
   /** This tab is joined on its current connection. */
   private isJoined(): boolean {
-    return this.ready && this.socket.connected;
+    return this.state.session.getState().live && this.socket.connected;
   }
 
   /**
@@ -503,10 +501,9 @@ export class BoardSession {
     // The first word is the one that says why (a join refused after its dismissal says less).
     if (this.dismissed) return;
     this.dismissed = true;
-    this.ready = false;
     this.ops.pause();
     this.chats.pause();
-    this.state.session.setState({ phase: "dismissed", dismissal, joinError: message });
+    this.state.session.setState({ phase: "dismissed", dismissal, joinError: message, live: false });
   }
 
   private onSnapshot(snapshot: JoinSnapshot): void {
@@ -518,12 +515,11 @@ export class BoardSession {
     else replica.getState().begin(this.boardKey, snapshot);
     live.getState().clear();
     cursors.getState().clear();
-    session.setState({ phase: "joined", joinError: null });
+    session.setState({ phase: "joined", joinError: null, live: true });
     // A join starts the person active; a hidden or idle tab says otherwise at once.
     const activity = this.activity?.current() ?? "active";
     if (activity !== "active") this.sendActivity(activity);
     chat.getState().reset(snapshot.chat);
-    this.ready = true;
     this.ops.resume();
     this.chats.resume();
     // A tab that resumed keeps its board, and with it any restored strokes it still lacks.
@@ -542,7 +538,7 @@ export class BoardSession {
   };
 
   private onDisconnect = () => {
-    this.ready = false;
+    this.state.session.setState({ live: false });
     this.ops.pause();
     this.chats.pause();
   };

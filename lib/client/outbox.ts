@@ -1,4 +1,4 @@
-import { nanoid } from "nanoid";
+import { newId } from "./ids";
 import type { ChatMessage, OpRequest } from "../protocol";
 import type { BoardState } from "./board-state";
 
@@ -88,7 +88,7 @@ export function browserTabId(): string {
   try {
     let id = window.sessionStorage.getItem("scribble.tab");
     if (!id) {
-      id = nanoid(10);
+      id = newId(10);
       window.sessionStorage.setItem("scribble.tab", id);
     }
     return id;

@@ -18,9 +18,11 @@ export interface SessionStore {
   /** Why the last join was refused (a taken name, say), shown beside the name field. */
   joinError: string | null;
   dismissal: SessionDismissal | null;
+  /** Joined on the current connection: changes go out (until then they wait in their queues). */
+  live: boolean;
   /** The latest change the server refused, told to the person once. */
   opError: { id: number; message: string } | null;
 }
 
 export const createSessionStore = (): StoreApi<SessionStore> =>
-  createStore<SessionStore>(() => ({ phase: "joining", joinError: null, dismissal: null, opError: null }));
+  createStore<SessionStore>(() => ({ phase: "joining", joinError: null, dismissal: null, live: false, opError: null }));

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { boardIdSchema } from "@/lib/protocol";
 import { BoardPage } from "../../_components/BoardPage";
+import { seedParam } from "../../_components/seed-param";
 
 interface Props {
   params: Promise<{ boardId: string }>;
@@ -17,6 +18,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function Page({ params, searchParams }: Props) {
   const { boardId } = await params;
   if (!boardIdSchema.safeParse(boardId).success) notFound();
-  const { name } = await searchParams;
-  return <BoardPage address={{ boardId }} nameFromUrl={typeof name === "string" ? name : null} />;
+  const { name, seed } = await searchParams;
+  return <BoardPage address={{ boardId }} nameFromUrl={typeof name === "string" ? name : null} seed={seedParam(seed)} />;
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { keySchema } from "@/lib/protocol";
 import { BoardPage } from "../../_components/BoardPage";
+import { seedParam } from "../../_components/seed-param";
 
 interface Props {
   params: Promise<{ viewKey: string }>;
@@ -14,6 +15,6 @@ export const metadata: Metadata = { title: "View-only board", referrer: "no-refe
 export default async function Page({ params, searchParams }: Props) {
   const { viewKey } = await params;
   if (!keySchema("view key").safeParse(viewKey).success) notFound();
-  const { name } = await searchParams;
-  return <BoardPage address={{ view: viewKey }} nameFromUrl={typeof name === "string" ? name : null} />;
+  const { name, seed } = await searchParams;
+  return <BoardPage address={{ view: viewKey }} nameFromUrl={typeof name === "string" ? name : null} seed={seedParam(seed)} />;
 }

@@ -1,4 +1,4 @@
-import { nanoid } from "nanoid";
+import { newId } from "../ids";
 import { strokeBounds, strokeHit, type Box } from "../../board";
 import { LIMITS, type StrokeInput, type StrokePreview } from "../../protocol";
 import type { ToolStore } from "../tool-store";
@@ -96,7 +96,7 @@ export class PointerInput {
     this.pointerId = pointerId;
     const { tool, color, width } = inHand;
     if (tool === "pen") {
-      this.draft = { id: nanoid(), color, width, tool: "pen", simulatePressure: pointerType !== "pen", points: [] };
+      this.draft = { id: newId(), color, width, tool: "pen", simulatePressure: pointerType !== "pen", points: [] };
       this.sentNumbers = 0;
       this.addPoint(sample);
     } else if (tool === "laser") {
@@ -155,7 +155,7 @@ export class PointerInput {
     if (n / 3 >= LIMITS.strokePointsMax) {
       // A very long line goes on as a new stroke from the same point: nothing is cut off.
       this.target.commit(draft);
-      this.draft = { ...draft, id: nanoid(), points: draft.points.slice(n - 3) };
+      this.draft = { ...draft, id: newId(), points: draft.points.slice(n - 3) };
       this.sentNumbers = 0;
     }
     this.draft!.points.push(x, y, pressure);
